@@ -1,1 +1,92 @@
-//! placeholder
+//! # lambda-url-signer
+//!
+//! SigV4 signing for AWS Lambda function URLs protected by IAM (`AuthType: AWS_IAM`),
+//! called directly or through a CloudFront distribution with Origin Access Control (OAC).
+//!
+//! The crate is layered, and data flows one way:
+//!
+//! 1. [`FunctionUrl`] parses `https://<url-id>.lambda-url.<region>.on.aws/…` and finds the
+//!    region; any other address needs an explicit region (there is never a silent default).
+//! 2. [`PayloadHash`] hashes the exact body bytes once (SHA-256, lowercase hex).
+//! 3. [`CredentialsCache`] holds static [`Credentials`] or wraps any
+//!    [`ProvideCredentials`] provider behind an expiry-aware, single-flight cache.
+//! 4. [`Signer`] signs an [`http::Request`] with `aws-sigv4` for service `lambda`, rewrites
+//!    its path and query into exactly the encoding it signed, and presigns URLs.
+//! 5. With the `middleware` feature, reqwest middleware signs every request (IAM mode) or adds
+//!    only `x-amz-content-sha256` (CloudFront OAC mode).
+//!
+//! Beside that line, the `emulator` feature runs an offline function URL and CloudFront OAC
+//! emulator on loopback, with its own, independent SigV4 verifier.
+//!
+//! ## Quick start
+//!
+//! ```
+//! use lambda_url_signer::{Credentials, PayloadHash, Signer};
+//! use std::time::{Duration, SystemTime};
+//!
+//! let signer = Signer::builder()
+//!     .credentials(Credentials::new("AKIDEXAMPLE", "secret", None, None, "example"))
+//!     .build()?;
+//! let mut request = http::Request::post(
+//!     "https://abcdefghijklmnopqrstuvwxyz234567.lambda-url.eu-central-1.on.aws/items?q=a+b",
+//! )
+//! .header("content-type", "application/json")
+//! .body(br#"{"id":1}"#.to_vec())?;
+//!
+//! // Deterministic: explicit credentials and time (the async `sign` takes both from the signer).
+//! let credentials = Credentials::new("AKIDEXAMPLE", "secret", None, None, "example");
+//! let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_000_000);
+//! let hash = PayloadHash::of(request.body());
+//! signer.sign_at(&mut request, &hash, &credentials, time)?;
+//!
+//! assert_eq!(request.uri().query(), Some("q=a%2Bb")); // a literal `+` is sent as signed
+//! assert!(request.headers().contains_key("authorization"));
+//! assert_eq!(request.headers()["x-amz-content-sha256"], hash.as_str());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Errors
+//!
+//! Every fallible function returns [`Error`], one `#[non_exhaustive]` enum whose variants say
+//! what happened and what to do. Nothing in this crate panics on user input, and no error
+//! message contains a secret key, a session token or a signature.
+//!
+//! ## Feature flags
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `middleware` | yes | reqwest-middleware layers: IAM signing, OAC hash-only, sign-host (no-override), 403 diagnosis |
+//! | `emulator` | no | offline function URL + CloudFront OAC emulator (tokio, hyper) |
+//! | `aws-config` | no | the default AWS credential chain through the `aws-config` crate |
+//! | `rustls` | no | TLS for reqwest, to call real `https://` function URLs |
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+#![warn(missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod credentials;
+mod error;
+mod function_url;
+mod payload;
+mod signer;
+
+pub use credentials::{CredentialsCache, CredentialsCacheBuilder};
+pub use error::Error;
+pub use function_url::FunctionUrl;
+pub use payload::{PayloadHash, PayloadHasher, EMPTY_PAYLOAD_SHA256};
+pub use signer::{ContentSha256Header, PresignedUrl, Signer, SignerBuilder, SigningDetails};
+
+/// Static AWS credentials (re-exported from `aws-credential-types`); `Debug` redacts the secret.
+pub use aws_credential_types::Credentials;
+/// The provider trait that [`CredentialsCache`] wraps (re-exported from `aws-credential-types`).
+pub use aws_credential_types::provider::ProvideCredentials;
+
+// >>> middleware
+// <<< middleware
+
+// >>> emulator
+// <<< emulator
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,0 +1,170 @@
+//! The crate's one error type.
+
+use std::time::Duration;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong in this crate.
+///
+/// Each variant says what happened and what to do about it. Messages are lowercase, never
+/// contain a secret key, a session token or a signature, and keep the underlying cause in
+/// [`source()`](std::error::Error::source) rather than in the text.
+///
+/// Behind the reqwest middleware, these errors travel inside
+/// `reqwest_middleware::Error::Middleware`; get them back with
+/// `err.downcast_ref::<lambda_url_signer::Error>()` on the inner `anyhow::Error`.
+///
+/// ```
+/// use lambda_url_signer::{Error, FunctionUrl};
+///
+/// let err = FunctionUrl::parse("ftp://example.com/").unwrap_err();
+/// assert!(matches!(err, Error::InvalidUrl { .. }));
+/// assert_eq!(
+///     err.to_string(),
+///     "invalid url `ftp://example.com/`: the scheme must be http or https"
+/// );
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input is not a usable `http`/`https` URL (bad scheme, no host, user info, bad port).
+    /// Fix the URL; `reason` says which part is wrong.
+    #[error("invalid url `{input}`: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        input: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// The host is not a `<url-id>.lambda-url.<region>.on.aws` function URL host, so the region
+    /// cannot be read from it. Configure the region explicitly
+    /// ([`FunctionUrl::with_region`](crate::FunctionUrl::with_region) or
+    /// [`SignerBuilder::region`](crate::SignerBuilder::region)); there is no default region.
+    #[error("no region for host `{host}`: it is not a `<url-id>.lambda-url.<region>.on.aws` host, so configure the region explicitly")]
+    MissingRegion {
+        /// The host that was to be signed.
+        host: String,
+    },
+
+    /// A region name is malformed (regions look like `eu-central-1`), or it contradicts the
+    /// region in the function URL's host.
+    #[error("invalid region `{region}`: {reason}")]
+    InvalidRegion {
+        /// The region as given.
+        region: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// A header value is not valid UTF-8, so it cannot be signed the way Lambda checks it.
+    /// Remove the header or send it percent-encoded. (Such headers are never sent unsigned
+    /// silently.) The value itself is not repeated here, as it may be secret.
+    #[error("header `{name}` has a value that is not valid UTF-8 and cannot be signed")]
+    InvalidHeaderValue {
+        /// The header's name.
+        name: String,
+    },
+
+    /// A query parameter decodes to bytes that are not UTF-8 (for example `%FF`); SigV4
+    /// canonicalization cannot represent it faithfully. Encode the value as UTF-8 first.
+    #[error("query parameter `{parameter}` is not UTF-8 after percent-decoding")]
+    InvalidQuery {
+        /// The raw parameter (name or value) as it appeared in the query.
+        parameter: String,
+    },
+
+    /// A presign expiry outside 1 second to 7 days (the SigV4 limits).
+    #[error("presign expiry of {requested:?} is out of range: it must be between 1 second and 7 days")]
+    PresignExpiry {
+        /// The expiry asked for.
+        requested: Duration,
+    },
+
+    /// A presigned URL would outlive the credentials it is signed with. Ask for a shorter expiry
+    /// or use longer-lived credentials.
+    #[error("presign expiry of {requested:?} ends after the credentials expire (in {remaining:?})")]
+    PresignOutlivesCredentials {
+        /// The expiry asked for.
+        requested: Duration,
+        /// How long the credentials have left at signing time.
+        remaining: Duration,
+    },
+
+    /// The credentials provider failed. The provider's error is in `source()`; check the
+    /// credential configuration (environment, profile, role) it reports.
+    #[error("the credentials provider failed")]
+    CredentialsProvider {
+        /// The provider's error.
+        #[source]
+        source: BoxError,
+    },
+
+    /// The credentials provider did not answer in time. Raise the timeout with
+    /// [`CredentialsCacheBuilder::provider_timeout`](crate::CredentialsCacheBuilder::provider_timeout)
+    /// or check the provider's endpoint (IMDS, STS, SSO).
+    #[error("the credentials provider did not answer within {timeout:?}")]
+    CredentialsTimeout {
+        /// The timeout that passed.
+        timeout: Duration,
+    },
+
+    /// The credentials expired before they could be used. Refresh them (a provider-backed
+    /// cache does this by itself) or pass fresh static credentials.
+    #[error("the credentials for access key `{access_key_id}` expired")]
+    ExpiredCredentials {
+        /// The access key id of the expired credentials (not secret).
+        access_key_id: String,
+    },
+
+    /// The signer has no credentials: it was built without any, and a method that needs them
+    /// was called. Use the methods taking explicit credentials, or configure credentials.
+    #[error("the signer has no credentials configured")]
+    NoCredentials,
+
+    /// `aws-sigv4` refused to sign the request (a malformed header name or URI). The cause is in
+    /// `source()`.
+    #[error("aws-sigv4 could not sign the request")]
+    Signing {
+        /// The cause.
+        #[source]
+        source: BoxError,
+    },
+
+    /// The request cannot be signed as it is: `reason` says why (for example a relative URI).
+    #[error("the request cannot be signed: {reason}")]
+    InvalidRequest {
+        /// What is wrong.
+        reason: &'static str,
+    },
+
+    /// Reading a body (a file, a reader) failed while hashing it.
+    #[error("reading the body failed")]
+    Io(#[from] std::io::Error),
+
+    /// The body is a stream that cannot be read without consuming it, so it cannot be hashed
+    /// before sending. Hash it first with [`PayloadHash::from_reader`](crate::PayloadHash::from_reader)
+    /// (or a [`PayloadHasher`](crate::PayloadHasher)), set `x-amz-content-sha256` yourself, and
+    /// sign with [`Signer::sign_with_hash`](crate::Signer::sign_with_hash); or send a buffered body.
+    #[error("the request body is a stream and cannot be hashed before sending; hash it first and sign with a precomputed hash, or buffer it")]
+    StreamingBody,
+
+    /// The body exceeds the function URL payload limit (6,291,456 bytes by default, counted after
+    /// the base64 growth that Lambda applies to bodies that are not text). Send less, or change
+    /// the limit on the middleware.
+    #[error("the body is {size} bytes as Lambda counts it, over the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The size as Lambda counts it (after base64 growth for non-text bodies).
+        size: u64,
+        /// The limit in force.
+        limit: u64,
+    },
+}
+
+impl Error {
+    pub(crate) fn signing(source: impl Into<BoxError>) -> Self {
+        Error::Signing {
+            source: source.into(),
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Payload hashing: SHA-256 of the exact body bytes, as lowercase hex.
+
+use crate::Error;
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::io::Read;
+
+/// The SHA-256 of an empty body, lowercase hex: what `x-amz-content-sha256` carries for a GET.
+///
+/// ```
+/// use lambda_url_signer::{PayloadHash, EMPTY_PAYLOAD_SHA256};
+/// assert_eq!(PayloadHash::of(b"").as_str(), EMPTY_PAYLOAD_SHA256);
+/// ```
+pub const EMPTY_PAYLOAD_SHA256: &str =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// The SHA-256 of a request body, kept as 64 lowercase hex characters.
+///
+/// It is `Copy` and costs nothing to read as a `&str`, so a body hashed once can be reused for
+/// every signing attempt (retries re-sign, they do not re-hash).
+///
+/// ```
+/// use lambda_url_signer::PayloadHash;
+///
+/// let body = b"{\n    \"test\": \"message\"\n}";
+/// let hash = PayloadHash::of(body);
+/// assert_eq!(
+///     hash.as_str(),
+///     "7acb899e28935d98d2a01e27212b5f130ca860f5899c1caabf18ec0988e5df62"
+/// );
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PayloadHash {
+    hex: [u8; 64],
+}
+
+impl PayloadHash {
+    /// The hash of the empty body ([`EMPTY_PAYLOAD_SHA256`]).
+    ///
+    /// ```
+    /// # use lambda_url_signer::{PayloadHash, EMPTY_PAYLOAD_SHA256};
+    /// assert_eq!(PayloadHash::EMPTY.as_str(), EMPTY_PAYLOAD_SHA256);
+    /// ```
+    pub const EMPTY: PayloadHash = PayloadHash {
+        hex: *b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    };
+
+    /// Hashes `body` in one pass.
+    ///
+    /// ```
+    /// # use lambda_url_signer::PayloadHash;
+    /// assert_eq!(PayloadHash::of(b""), PayloadHash::EMPTY);
+    /// ```
+    pub fn of(body: &[u8]) -> Self {
+        if body.is_empty() {
+            return Self::EMPTY;
+        }
+        Self::from_digest(Sha256::digest(body).into())
+    }
+
+    /// Hashes everything `reader` yields (a file, a socket) in bounded memory (64 KiB buffer).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when reading fails.
+    ///
+    /// ```
+    /// # use lambda_url_signer::PayloadHash;
+    /// let hash = PayloadHash::from_reader(&b"hello"[..])?;
+    /// assert_eq!(hash, PayloadHash::of(b"hello"));
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    pub fn from_reader<R: Read>(mut reader: R) -> Result<Self, Error> {
+        let mut hasher = PayloadHasher::new();
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            match reader.read(&mut buffer) {
+                Ok(0) => return Ok(hasher.finish()),
+                Ok(n) => hasher.update(&buffer[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::Io(e)),
+            }
+        }
+    }
+
+    /// Parses a hash given as 64 hex characters (either case), for a hash computed elsewhere.
+    /// Returns `None` for anything else, `UNSIGNED-PAYLOAD` included (Lambda rejects it).
+    ///
+    /// ```
+    /// # use lambda_url_signer::{PayloadHash, EMPTY_PAYLOAD_SHA256};
+    /// assert_eq!(PayloadHash::from_hex(EMPTY_PAYLOAD_SHA256), Some(PayloadHash::EMPTY));
+    /// assert_eq!(PayloadHash::from_hex("UNSIGNED-PAYLOAD"), None);
+    /// ```
+    pub fn from_hex(hex: &str) -> Option<Self> {
+        let bytes: [u8; 64] = hex.as_bytes().try_into().ok()?;
+        if !bytes.iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        Some(PayloadHash {
+            hex: bytes.map(|b| b.to_ascii_lowercase()),
+        })
+    }
+
+    /// The hash as 64 lowercase hex characters.
+    ///
+    /// ```
+    /// # use lambda_url_signer::PayloadHash;
+    /// assert_eq!(PayloadHash::of(b"abc").as_str().len(), 64);
+    /// ```
+    pub fn as_str(&self) -> &str {
+        // Always ASCII hex by construction.
+        std::str::from_utf8(&self.hex).unwrap_or_default()
+    }
+
+    fn from_digest(digest: [u8; 32]) -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = [0u8; 64];
+        for (i, byte) in digest.iter().enumerate() {
+            hex[2 * i] = HEX[usize::from(byte >> 4)];
+            hex[2 * i + 1] = HEX[usize::from(byte & 0x0f)];
+        }
+        PayloadHash { hex }
+    }
+}
+
+impl Default for PayloadHash {
+    /// The empty-body hash.
+    fn default() -> Self {
+        Self::EMPTY
+    }
+}
+
+impl fmt::Display for PayloadHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for PayloadHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("PayloadHash").field(&self.as_str()).finish()
+    }
+}
+
+/// Incremental hashing, for bodies that arrive in pieces.
+///
+/// ```
+/// use lambda_url_signer::{PayloadHash, PayloadHasher};
+///
+/// let mut hasher = PayloadHasher::new();
+/// hasher.update(b"hello ");
+/// hasher.update(b"world");
+/// assert_eq!(hasher.finish(), PayloadHash::of(b"hello world"));
+/// ```
+#[derive(Clone, Default)]
+pub struct PayloadHasher {
+    inner: Sha256,
+}
+
+impl PayloadHasher {
+    /// A hasher that has seen no bytes yet.
+    ///
+    /// ```
+    /// # use lambda_url_signer::{PayloadHash, PayloadHasher};
+    /// assert_eq!(PayloadHasher::new().finish(), PayloadHash::EMPTY);
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feeds the next bytes of the body.
+    ///
+    /// ```
+    /// # use lambda_url_signer::PayloadHasher;
+    /// let mut hasher = PayloadHasher::new();
+    /// hasher.update(b"chunk");
+    /// ```
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.inner.update(bytes);
+    }
+
+    /// The hash of everything fed so far.
+    ///
+    /// ```
+    /// # use lambda_url_signer::{PayloadHash, PayloadHasher};
+    /// let mut hasher = PayloadHasher::new();
+    /// hasher.update(b"x");
+    /// assert_eq!(hasher.finish(), PayloadHash::of(b"x"));
+    /// ```
+    pub fn finish(self) -> PayloadHash {
+        PayloadHash::from_digest(self.inner.finalize().into())
+    }
+}
+
+impl fmt::Debug for PayloadHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PayloadHasher").finish_non_exhaustive()
+    }
+}
+
+impl std::io::Write for PayloadHasher {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
