@@ -118,7 +118,8 @@ impl CredentialsCache {
     #[cfg(feature = "aws-config")]
     #[cfg_attr(docsrs, doc(cfg(feature = "aws-config")))]
     pub async fn default_chain(profile: Option<&str>) -> Self {
-        let mut builder = aws_config::default_provider::credentials::DefaultCredentialsChain::builder();
+        let mut builder =
+            aws_config::default_provider::credentials::DefaultCredentialsChain::builder();
         if let Some(profile) = profile {
             builder = builder.profile_name(profile);
         }

@@ -75,7 +75,9 @@ pub enum Error {
     },
 
     /// A presign expiry outside 1 second to 7 days (the SigV4 limits).
-    #[error("presign expiry of {requested:?} is out of range: it must be between 1 second and 7 days")]
+    #[error(
+        "presign expiry of {requested:?} is out of range: it must be between 1 second and 7 days"
+    )]
     PresignExpiry {
         /// The expiry asked for.
         requested: Duration,
@@ -83,7 +85,9 @@ pub enum Error {
 
     /// A presigned URL would outlive the credentials it is signed with. Ask for a shorter expiry
     /// or use longer-lived credentials.
-    #[error("presign expiry of {requested:?} ends after the credentials expire (in {remaining:?})")]
+    #[error(
+        "presign expiry of {requested:?} ends after the credentials expire (in {remaining:?})"
+    )]
     PresignOutlivesCredentials {
         /// The expiry asked for.
         requested: Duration,

@@ -68,7 +68,7 @@ impl FunctionUrl {
     pub fn parse(input: &str) -> Result<Self, Error> {
         let parts = split_url(input)?;
         match parse_function_host(parts.hostname) {
-            Some((url_id, region)) => Self::build(input, parts, region.to_owned(), Some(url_id)),
+            Some((url_id, region)) => Self::build(input, parts, region, Some(url_id)),
             None => Err(Error::MissingRegion {
                 host: parts.authority.to_owned(),
             }),
@@ -116,7 +116,7 @@ impl FunctionUrl {
         let path_and_query = wire_path_and_query(parts.path_and_query)?;
         let uri = http::Uri::builder()
             .scheme(parts.scheme)
-            .authority(parts.authority)
+            .authority(parts.authority.to_ascii_lowercase())
             .path_and_query(path_and_query.as_ref())
             .build()
             .map_err(|_| Error::InvalidUrl {
@@ -163,8 +163,8 @@ impl FunctionUrl {
     /// # use lambda_url_signer::FunctionUrl;
     /// let url = FunctionUrl::with_region("http://LOCALHOST:9000/", "us-east-1")?;
     /// assert_eq!(url.host(), "localhost:9000");
-/// let tls = FunctionUrl::with_region("https://example.com:443/", "us-east-1")?;
-/// assert_eq!(tls.host(), "example.com"); // the default port is not signed
+    /// let tls = FunctionUrl::with_region("https://example.com:443/", "us-east-1")?;
+    /// assert_eq!(tls.host(), "example.com"); // the default port is not signed
     /// # Ok::<(), lambda_url_signer::Error>(())
     /// ```
     pub fn host(&self) -> &str {
@@ -225,13 +225,9 @@ impl FunctionUrl {
     pub fn join(&self, path_and_query: &str) -> Result<Self, Error> {
         let pq = wire_path_and_query(path_and_query)?;
         let mut parts = self.uri.clone().into_parts();
-        parts.path_and_query =
-            Some(
-                pq.parse()
-                    .map_err(|_| Error::InvalidRequest {
-                        reason: "the path and query cannot be represented in a uri",
-                    })?,
-            );
+        parts.path_and_query = Some(pq.parse().map_err(|_| Error::InvalidRequest {
+            reason: "the path and query cannot be represented in a uri",
+        })?);
         let uri = http::Uri::from_parts(parts).map_err(|_| Error::InvalidRequest {
             reason: "the path and query cannot be represented in a uri",
         })?;
@@ -353,10 +349,10 @@ pub(crate) fn region_from_host(host: &str) -> Option<String> {
         Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
         _ => host,
     };
-    parse_function_host(hostname).map(|(_, region)| region.to_owned())
+    parse_function_host(hostname).map(|(_, region)| region)
 }
 
-fn parse_function_host(hostname: &str) -> Option<(String, &str)> {
+fn parse_function_host(hostname: &str) -> Option<(String, String)> {
     let hostname = hostname.strip_suffix('.').unwrap_or(hostname);
     let mut labels = hostname.split('.');
     let (url_id, marker, region, on, aws) = (
@@ -371,10 +367,11 @@ fn parse_function_host(hostname: &str) -> Option<(String, &str)> {
         || !on.eq_ignore_ascii_case("on")
         || !aws.eq_ignore_ascii_case("aws")
         || !is_dns_label(url_id)
-        || validate_region(region).is_err()
     {
         return None;
     }
+    let region = region.to_ascii_lowercase();
+    validate_region(&region).ok()?;
     Some((url_id.to_ascii_lowercase(), region))
 }
 

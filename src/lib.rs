@@ -76,12 +76,16 @@ pub use function_url::FunctionUrl;
 pub use payload::{PayloadHash, PayloadHasher, EMPTY_PAYLOAD_SHA256};
 pub use signer::{ContentSha256Header, PresignedUrl, Signer, SignerBuilder, SigningDetails};
 
-/// Static AWS credentials (re-exported from `aws-credential-types`); `Debug` redacts the secret.
-pub use aws_credential_types::Credentials;
 /// The provider trait that [`CredentialsCache`] wraps (re-exported from `aws-credential-types`).
 pub use aws_credential_types::provider::ProvideCredentials;
+/// Static AWS credentials (re-exported from `aws-credential-types`); `Debug` redacts the secret.
+pub use aws_credential_types::Credentials;
 
 // >>> middleware
+#[cfg(feature = "middleware")]
+mod middleware;
+#[cfg(feature = "middleware")]
+pub use middleware::{Diagnosis, OacMiddleware, PayloadLimit, SigningMiddleware, SkewCorrection};
 // <<< middleware
 
 // >>> emulator

@@ -274,7 +274,12 @@ impl Signer {
     ) -> Result<(), Error> {
         check_not_expired(credentials, time)?;
         let headers = request.headers_mut();
-        for stale in [AUTHORIZATION.as_str(), X_AMZ_DATE, X_AMZ_SECURITY_TOKEN, X_AMZ_CONTENT_SHA256] {
+        for stale in [
+            AUTHORIZATION.as_str(),
+            X_AMZ_DATE,
+            X_AMZ_SECURITY_TOKEN,
+            X_AMZ_CONTENT_SHA256,
+        ] {
             headers.remove(stale);
         }
         normalize_uri(request.uri_mut())?;
@@ -296,10 +301,7 @@ impl Signer {
             .build()
             .map_err(Error::signing)?
             .into();
-        let pq = request
-            .uri()
-            .path_and_query()
-            .map_or("/", |pq| pq.as_str());
+        let pq = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
         let signable = SignableRequest::new(
             request.method().as_str(),
             pq,
@@ -358,10 +360,7 @@ impl Signer {
         credentials: &Credentials,
         time: SystemTime,
     ) -> Result<SigningDetails, Error> {
-        let pq = request
-            .uri()
-            .path_and_query()
-            .map_or("/", |pq| pq.as_str());
+        let pq = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
         let wire = wire_path_and_query(pq)?;
         let prepared = self.prepare(request)?;
         let date = format_amz_date(time);
@@ -463,7 +462,14 @@ impl Signer {
         expires_in: Duration,
     ) -> Result<PresignedUrl, Error> {
         let credentials = self.credentials().await?;
-        self.presign_at(method, url, hash, expires_in, &credentials, SystemTime::now())
+        self.presign_at(
+            method,
+            url,
+            hash,
+            expires_in,
+            &credentials,
+            SystemTime::now(),
+        )
     }
 
     /// The deterministic presign. The payload hash is the real body hash (the empty-body hash
@@ -517,7 +523,10 @@ impl Signer {
             }
         }
         // Drop presign parameters from an earlier presign, keep the rest in wire form.
-        let (path, query) = url.path_and_query().split_once('?').unwrap_or((url.path_and_query(), ""));
+        let (path, query) = url
+            .path_and_query()
+            .split_once('?')
+            .unwrap_or((url.path_and_query(), ""));
         let mut wire = String::from(path);
         let mut first = true;
         for piece in query.split('&').filter(|p| !p.is_empty()) {
@@ -561,8 +570,9 @@ impl Signer {
         let authority = url.uri().authority().map_or("", |a| a.as_str());
         let mut out = format!("{scheme}://{authority}{wire}");
         // The signature goes last, as botocore and the AWS CLI write it.
-        let (signature, rest): (Vec<_>, Vec<_>) =
-            params.into_iter().partition(|(name, _)| *name == "X-Amz-Signature");
+        let (signature, rest): (Vec<_>, Vec<_>) = params
+            .into_iter()
+            .partition(|(name, _)| *name == "X-Amz-Signature");
         for (name, value) in rest.into_iter().chain(signature) {
             out.push(if first { '?' } else { '&' });
             first = false;
@@ -579,11 +589,11 @@ impl Signer {
     fn prepare<'a, B>(&'a self, request: &'a http::Request<B>) -> Result<Prepared<'a>, Error> {
         let host: Cow<'a, str> = match (&self.inner.sign_host, request.headers().get(HOST)) {
             (Some(host), _) => Cow::Borrowed(host),
-            (None, Some(value)) => Cow::Borrowed(value.to_str().map_err(|_| {
-                Error::InvalidHeaderValue {
+            (None, Some(value)) => {
+                Cow::Borrowed(value.to_str().map_err(|_| Error::InvalidHeaderValue {
                     name: "host".to_owned(),
-                }
-            })?),
+                })?)
+            }
             (None, None) => Cow::Owned(host_of(request.uri())?),
         };
         let region: Cow<'a, str> = match &self.inner.region {
@@ -596,14 +606,16 @@ impl Signer {
         let mut headers = Vec::with_capacity(request.headers().len());
         for (name, value) in request.headers() {
             let name = name.as_str();
-            if name == HOST || is_unsigned_header(name) || hop_by_hop.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+            if name == HOST
+                || is_unsigned_header(name)
+                || hop_by_hop.iter().any(|t| t.eq_ignore_ascii_case(name))
+            {
                 continue;
             }
-            let value = std::str::from_utf8(value.as_bytes()).map_err(|_| {
-                Error::InvalidHeaderValue {
+            let value =
+                std::str::from_utf8(value.as_bytes()).map_err(|_| Error::InvalidHeaderValue {
                     name: name.to_owned(),
-                }
-            })?;
+                })?;
             headers.push((name, value));
         }
         Ok(Prepared {
@@ -661,9 +673,14 @@ impl fmt::Display for SignedHeaderNames<'_> {
 }
 
 fn is_signing_header(name: &str) -> bool {
-    [AUTHORIZATION.as_str(), X_AMZ_DATE, X_AMZ_SECURITY_TOKEN, X_AMZ_CONTENT_SHA256]
-        .iter()
-        .any(|h| h.eq_ignore_ascii_case(name))
+    [
+        AUTHORIZATION.as_str(),
+        X_AMZ_DATE,
+        X_AMZ_SECURITY_TOKEN,
+        X_AMZ_CONTENT_SHA256,
+    ]
+    .iter()
+    .any(|h| h.eq_ignore_ascii_case(name))
 }
 
 /// Headers that proxies and CDNs add, remove or rewrite, and so are never signed.

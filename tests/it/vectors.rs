@@ -10,7 +10,12 @@ use lambda_url_signer::{ContentSha256Header, FunctionUrl, PayloadHash, Signer};
 fn sign_vector(v: &Vector) -> (http::Request<Vec<u8>>, lambda_url_signer::SigningDetails) {
     let url = FunctionUrl::with_region(&v.url, &v.region)
         .unwrap_or_else(|e| panic!("{}: parse: {e}", v.name));
-    assert_eq!(url.path_and_query(), v.wire_path_and_query, "{}: wire form", v.name);
+    assert_eq!(
+        url.path_and_query(),
+        v.wire_path_and_query,
+        "{}: wire form",
+        v.name
+    );
     assert_eq!(url.host(), v.host, "{}: host", v.name);
     let mut builder = http::Request::builder()
         .method(v.method.as_str())
@@ -44,15 +49,38 @@ fn sign_vector(v: &Vector) -> (http::Request<Vec<u8>>, lambda_url_signer::Signin
 
 fn check_case(v: &Vector) {
     let (request, details) = sign_vector(v);
-    assert_eq!(details.canonical_request(), v.canonical_request, "{}: canonical request", v.name);
-    assert_eq!(details.string_to_sign(), v.string_to_sign, "{}: string to sign", v.name);
-    assert_eq!(details.signed_headers(), v.signed_headers, "{}: signed headers", v.name);
+    assert_eq!(
+        details.canonical_request(),
+        v.canonical_request,
+        "{}: canonical request",
+        v.name
+    );
+    assert_eq!(
+        details.string_to_sign(),
+        v.string_to_sign,
+        "{}: string to sign",
+        v.name
+    );
+    assert_eq!(
+        details.signed_headers(),
+        v.signed_headers,
+        "{}: signed headers",
+        v.name
+    );
     let authorization = request.headers()["authorization"].to_str().expect("ascii");
     assert_eq!(authorization, v.authorization, "{}: authorization", v.name);
-    assert_eq!(request.uri().path_and_query().map(|pq| pq.as_str()), Some(v.wire_path_and_query.as_str()), "{}: uri", v.name);
+    assert_eq!(
+        request.uri().path_and_query().map(|pq| pq.as_str()),
+        Some(v.wire_path_and_query.as_str()),
+        "{}: uri",
+        v.name
+    );
     assert_eq!(request.headers()["x-amz-date"], v.time.as_str());
     if v.content_sha256_header {
-        assert_eq!(request.headers()["x-amz-content-sha256"], v.payload_hash.as_str());
+        assert_eq!(
+            request.headers()["x-amz-content-sha256"],
+            v.payload_hash.as_str()
+        );
     } else {
         assert!(!request.headers().contains_key("x-amz-content-sha256"));
     }
@@ -90,9 +118,8 @@ fn published_get_vanilla_signature() {
     check_case(&v);
     let (request, _) = sign_vector(&v);
     let authorization = request.headers()["authorization"].to_str().expect("ascii");
-    assert!(authorization.ends_with(
-        "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
-    ));
+    assert!(authorization
+        .ends_with("Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"));
 }
 
 #[test]
