@@ -86,7 +86,7 @@ pub enum ContentSha256Header {
 /// let mut request = http::Request::get(
 ///     "https://abc123.lambda-url.eu-central-1.on.aws/status?verbose",
 /// )
-/// .body(Vec::new())?;
+/// .body(Vec::<u8>::new())?;
 /// let credentials = Credentials::new("AKIDEXAMPLE", "secret", Some("token".into()), None, "example");
 /// signer.sign_at(&mut request, &PayloadHash::EMPTY, &credentials, SystemTime::now())?;
 /// assert_eq!(request.uri().query(), Some("verbose="));
@@ -347,7 +347,7 @@ impl Signer {
     /// let signer = Signer::builder().build()?;
     /// let credentials = Credentials::new("AKIDEXAMPLE", "secret", None, None, "example");
     /// let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_000_000);
-    /// let request = http::Request::get("https://abc.lambda-url.us-east-1.on.aws/a b").body(())?;
+    /// let request = http::Request::get("https://abc.lambda-url.us-east-1.on.aws/a%20b").body(())?;
     /// let details = signer.explain_at(&request, &PayloadHash::EMPTY, &credentials, time)?;
     /// assert!(details.canonical_request().starts_with("GET\n/a%2520b\n"));
     /// assert_eq!(details.signed_headers(), "host;x-amz-content-sha256;x-amz-date");
