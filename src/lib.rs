@@ -89,6 +89,17 @@ pub use middleware::{Diagnosis, OacMiddleware, PayloadLimit, SigningMiddleware, 
 // <<< middleware
 
 // >>> emulator
+#[cfg(feature = "emulator")]
+mod emulator;
+mod permissions;
+#[cfg(feature = "emulator")]
+pub use emulator::{
+    AuthType, CallerIdentity, CanonicalParts, CloudFrontConfig, Emulator, EmulatorBuilder,
+    EmulatorError, EmulatorIdentity, HandlerResponse, InvokeEvent, OacSigning, PolicyError,
+    RawRequest, ReceivedRequest, Rejection, RejectionKind, RequestOutcome, ResourcePolicy,
+    Verifier, DEFAULT_MAX_PAYLOAD_BYTES,
+};
+pub use permissions::{cloudfront_permissions, PermissionStatements, PermissionsError};
 // <<< emulator
 
 #[doc = include_str!("../README.md")]

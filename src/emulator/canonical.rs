@@ -246,7 +246,10 @@ mod tests {
         assert_eq!(canonical_query(Some(""), None), "");
         assert_eq!(canonical_query(Some("b=2&a=1&a=0"), None), "a=0&a=1&b=2");
         assert_eq!(canonical_query(Some("k"), None), "k=");
-        assert_eq!(canonical_query(Some("a=x+y&&c=%20%2b"), None), "a=x%2By&c=%20%2B");
+        assert_eq!(
+            canonical_query(Some("a=x+y&&c=%20%2b"), None),
+            "a=x%2By&c=%20%2B"
+        );
         assert_eq!(canonical_query(Some("a=%7e%zz"), None), "a=~%25zz");
         assert_eq!(
             canonical_query(Some("X-Amz-Signature=abc&b=1"), Some("X-Amz-Signature")),

@@ -64,9 +64,9 @@ fn digits(bytes: &[u8]) -> Option<u32> {
     if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    bytes
-        .iter()
-        .try_fold(0u32, |acc, b| acc.checked_mul(10)?.checked_add(u32::from(b - b'0')))
+    bytes.iter().try_fold(0u32, |acc, b| {
+        acc.checked_mul(10)?.checked_add(u32::from(b - b'0'))
+    })
 }
 
 /// Parses the ISO 8601 basic format SigV4 uses: `YYYYMMDDTHHMMSSZ`.
@@ -179,7 +179,7 @@ pub(crate) fn shift(base: SystemTime, offset_secs: i64) -> SystemTime {
 /// when the window is not a whole number of minutes.
 pub(crate) fn window_text(window: Duration) -> String {
     let secs = window.as_secs();
-    if secs % 60 == 0 {
+    if secs.is_multiple_of(60) {
         format!("{} min.", secs / 60)
     } else {
         format!("{secs} sec.")
@@ -197,7 +197,10 @@ mod tests {
         assert_eq!(parse_amz_date("20150830T123600Z"), Some(1_440_938_160));
         assert_eq!(format_amz_date(1_440_938_160), "20150830T123600Z");
         assert_eq!(format_amz_date(951_782_400), "20000229T000000Z");
-        assert_eq!(format_request_time(1_440_938_160), "30/Aug/2015:12:36:00 +0000");
+        assert_eq!(
+            format_request_time(1_440_938_160),
+            "30/Aug/2015:12:36:00 +0000"
+        );
         for days in [-800_000i64, -1, 0, 59, 60, 11_016, 20_000, 2_932_896] {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);

@@ -201,10 +201,6 @@ impl EmulatorIdentity {
         &self.account_id
     }
 
-    pub(crate) fn service_principal(&self) -> Option<&'static str> {
-        self.service_principal
-    }
-
     /// The caller identity Lambda reports for this principal.
     pub(crate) fn caller(&self) -> CallerIdentity {
         CallerIdentity {
@@ -224,7 +220,10 @@ impl fmt::Debug for EmulatorIdentity {
         f.debug_struct("EmulatorIdentity")
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &REDACTED)
-            .field("session_token", &self.session_token.as_ref().map(|_| REDACTED))
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| REDACTED),
+            )
             .field("arn", &self.arn)
             .finish()
     }
@@ -307,7 +306,10 @@ mod tests {
 
     #[test]
     fn account_from_arn() {
-        assert_eq!(account_of_arn("arn:aws:iam::123456789012:user/a"), Some("123456789012"));
+        assert_eq!(
+            account_of_arn("arn:aws:iam::123456789012:user/a"),
+            Some("123456789012")
+        );
         assert_eq!(account_of_arn("arn:aws:iam::123456789012"), None);
         assert_eq!(account_of_arn("arn:aws:iam:::user/a"), None);
         assert_eq!(account_of_arn("urn:aws:iam::1:user/a"), None);

@@ -1,0 +1,55 @@
+//! Errors starting the emulator.
+
+/// Why [`EmulatorBuilder::start`](crate::EmulatorBuilder::start) failed.
+///
+/// # Example
+///
+/// ```
+/// use lambda_url_signer::{Emulator, EmulatorError};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let err = Emulator::builder().start().await.unwrap_err();
+/// assert!(matches!(err, EmulatorError::MissingRegion));
+/// # }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EmulatorError {
+    /// No region was configured; the emulator has no default region.
+    #[error("no region configured: call EmulatorBuilder::region, there is no default region")]
+    MissingRegion,
+    /// The region is not of the form `xx-name-1` (lowercase letters, digits, `-`).
+    #[error("invalid region {region:?}")]
+    InvalidRegion {
+        /// The region given.
+        region: String,
+    },
+    /// The service name is empty or not lowercase letters, digits and `-`.
+    #[error("invalid service name {service:?}")]
+    InvalidService {
+        /// The service given.
+        service: String,
+    },
+    /// A function or distribution ARN does not have the expected shape.
+    #[error("invalid {what} arn {arn:?}: {reason}")]
+    InvalidArn {
+        /// `function` or `distribution`.
+        what: &'static str,
+        /// The ARN given.
+        arn: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A listening socket could not be bound on 127.0.0.1.
+    #[error("failed to bind the {server} server to 127.0.0.1:{port}")]
+    Bind {
+        /// `function url` or `cloudfront`.
+        server: &'static str,
+        /// The port asked for (0 = any).
+        port: u16,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+}
