@@ -1,1 +1,205 @@
-fn main() {}
+//! The main job: the CloudFront OAC + Lambda function URL experiment, offline.
+//!
+//! Starts the crate's emulator (a function URL with `AuthType: AWS_IAM` and a CloudFront
+//! distribution with OAC in front of it) on loopback with a generated identity, sends the
+//! article's requests with this crate, and prints what was expected and what came back.
+//! Exits non-zero if any row differs.
+//!
+//! ```sh
+//! cargo run --example demo --all-features
+//! ```
+
+use lambda_url_signer::{
+    cloudfront_permissions, Credentials, Emulator, EmulatorIdentity, FunctionUrl, OacMiddleware,
+    ResourcePolicy, Signer, SigningMiddleware,
+};
+use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
+use std::process::ExitCode;
+
+const REGION: &str = "eu-central-1";
+const ACCOUNT: &str = "123456789012";
+const DISTRIBUTION: &str = "arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE";
+const OTHER_DISTRIBUTION: &str = "arn:aws:cloudfront::123456789012:distribution/E2OTHEREXAMPLE";
+/// The article's body: 4-space indent, no trailing newline.
+const BODY: &str = "{\n    \"test\": \"message\"\n}";
+
+struct Row {
+    request: &'static str,
+    expected: String,
+    got: String,
+}
+
+impl Row {
+    fn ok(&self) -> bool {
+        self.expected == self.got
+    }
+}
+
+/// `200`, or `403 AccessDeniedException` etc.
+fn outcome(status: u16, error_type: Option<&str>) -> String {
+    match error_type {
+        Some(t) => format!("{status} {t}"),
+        None => status.to_string(),
+    }
+}
+
+async fn send(
+    client: &ClientWithMiddleware,
+    method: reqwest::Method,
+    url: &str,
+    body: Option<&'static str>,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let mut request = client.request(method, url);
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body);
+    }
+    let response = request.send().await?;
+    let error_type = response
+        .headers()
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    Ok(outcome(response.status().as_u16(), error_type.as_deref()))
+}
+
+async fn run() -> Result<Vec<Row>, Box<dyn std::error::Error>> {
+    let caller = EmulatorIdentity::generate(ACCOUNT);
+    let function_arn = format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:demo");
+    let permissions = cloudfront_permissions(&function_arn, DISTRIBUTION)?;
+    let policy = ResourcePolicy::from_json(&permissions.policy_json())?;
+    let emulator = Emulator::builder()
+        .region(REGION)
+        .function_arn(&function_arn)
+        .identity(caller.clone())
+        .resource_policy(policy.clone())
+        .cloudfront(lambda_url_signer::CloudFrontConfig::new(DISTRIBUTION))
+        .start()
+        .await?;
+    let function_url = FunctionUrl::with_region(emulator.function_url(), REGION)?;
+    let cloudfront = emulator
+        .cloudfront_url()
+        .ok_or("the emulator started without cloudfront")?
+        .to_owned();
+    println!("function url (AWS_IAM): {}", emulator.function_url());
+    println!("cloudfront (OAC, always sign): {cloudfront}");
+    println!("caller: {}\n", caller.arn());
+
+    let credentials = Credentials::new(
+        caller.access_key_id(),
+        caller.secret_access_key(),
+        caller.session_token().map(str::to_owned),
+        None,
+        "demo",
+    );
+    let plain = ClientBuilder::new(reqwest::Client::new()).build();
+    let iam = ClientBuilder::new(reqwest::Client::new())
+        .with(SigningMiddleware::new(Signer::for_url(
+            &function_url,
+            credentials,
+        )))
+        .build();
+    let oac = ClientBuilder::new(reqwest::Client::new())
+        .with(OacMiddleware::new())
+        .build();
+
+    use reqwest::Method;
+    let direct = function_url.as_str();
+    let mut rows = vec![
+        Row {
+            request: "direct GET, unsigned",
+            expected: outcome(403, Some("AccessDeniedException")),
+            got: send(&plain, Method::GET, &direct, None).await?,
+        },
+        Row {
+            request: "direct GET, signed (SigningMiddleware)",
+            expected: outcome(200, None),
+            got: send(&iam, Method::GET, &direct, None).await?,
+        },
+        Row {
+            request: "direct POST, signed (SigningMiddleware)",
+            expected: outcome(200, None),
+            got: send(&iam, Method::POST, &direct, Some(BODY)).await?,
+        },
+        Row {
+            request: "CloudFront GET, unsigned",
+            expected: outcome(200, None),
+            got: send(&plain, Method::GET, &cloudfront, None).await?,
+        },
+        Row {
+            request: "CloudFront POST, no x-amz-content-sha256",
+            expected: outcome(403, Some("InvalidSignatureException")),
+            got: send(&plain, Method::POST, &cloudfront, Some(BODY)).await?,
+        },
+        Row {
+            request: "CloudFront POST, x-amz-content-sha256 (OacMiddleware)",
+            expected: outcome(200, None),
+            got: send(&oac, Method::POST, &cloudfront, Some(BODY)).await?,
+        },
+    ];
+
+    // The permission step: a distribution the function's resource policy does not name.
+    let other = Emulator::builder()
+        .region(REGION)
+        .function_arn(&function_arn)
+        .identity(caller.clone())
+        .resource_policy(policy)
+        .cloudfront(lambda_url_signer::CloudFrontConfig::new(OTHER_DISTRIBUTION))
+        .start()
+        .await?;
+    let other_cloudfront = other.cloudfront_url().ok_or("no cloudfront")?.to_owned();
+    rows.push(Row {
+        request: "CloudFront POST via a distribution not in the policy",
+        expected: outcome(403, Some("AccessDeniedException")),
+        got: send(&oac, Method::POST, &other_cloudfront, Some(BODY)).await?,
+    });
+
+    println!("The function's resource policy names only {DISTRIBUTION}.");
+    println!("To let {OTHER_DISTRIBUTION} invoke it, add these statements:");
+    let fix = cloudfront_permissions(&function_arn, OTHER_DISTRIBUTION)?;
+    println!("{}", fix.statements_json());
+    println!("or run:");
+    for command in fix.cli_commands() {
+        println!("  {command}");
+    }
+    println!();
+    Ok(rows)
+}
+
+fn print_table(rows: &[Row]) {
+    let width = rows.iter().map(|r| r.request.len()).max().unwrap_or(0);
+    println!("{:<width$}  {:<32}  {:<32}  ", "request", "expected", "got");
+    println!("{}", "-".repeat(width + 72));
+    for row in rows {
+        let mark = if row.ok() { "ok" } else { "MISMATCH" };
+        println!(
+            "{:<width$}  {:<32}  {:<32}  {mark}",
+            row.request, row.expected, row.got
+        );
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(rows) => {
+            print_table(&rows);
+            let failed = rows.iter().filter(|r| !r.ok()).count();
+            if failed == 0 {
+                println!("\nall {} rows match the expected results", rows.len());
+                ExitCode::SUCCESS
+            } else {
+                println!(
+                    "\n{failed} of {} rows differ from the expected results",
+                    rows.len()
+                );
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("demo failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -112,3 +112,91 @@ pub fn credentials(session: bool) -> Credentials {
         "test",
     )
 }
+
+/// The identity the emulator accepts for [`credentials`]`(session)`.
+#[cfg(feature = "emulator")]
+pub fn identity(session: bool) -> lambda_url_signer::EmulatorIdentity {
+    let creds = credentials(session);
+    let id = lambda_url_signer::EmulatorIdentity::new(
+        creds.access_key_id(),
+        creds.secret_access_key(),
+        "arn:aws:iam::123456789012:user/test",
+    );
+    match creds.session_token() {
+        Some(token) => id.with_session_token(token),
+        None => id,
+    }
+}
+
+pub const REGION: &str = "eu-central-1";
+pub const DISTRIBUTION: &str = "arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE";
+pub const FUNCTION_ARN: &str = "arn:aws:lambda:eu-central-1:123456789012:function:emulated";
+
+/// An emulator in [`REGION`] that accepts the session test identity, with a CloudFront
+/// distribution the resource policy permits; `configure` adjusts it before start.
+#[cfg(feature = "emulator")]
+pub async fn emulator(
+    configure: impl FnOnce(lambda_url_signer::EmulatorBuilder) -> lambda_url_signer::EmulatorBuilder,
+) -> lambda_url_signer::Emulator {
+    let policy = lambda_url_signer::cloudfront_permissions(FUNCTION_ARN, DISTRIBUTION)
+        .expect("arns")
+        .policy_json();
+    let builder = lambda_url_signer::Emulator::builder()
+        .region(REGION)
+        .function_arn(FUNCTION_ARN)
+        .identity(identity(true))
+        .resource_policy(lambda_url_signer::ResourcePolicy::from_json(&policy).expect("policy"))
+        .cloudfront(lambda_url_signer::CloudFrontConfig::new(DISTRIBUTION));
+    configure(builder).start().await.expect("emulator starts")
+}
+
+/// The emulator's function URL as a `FunctionUrl` in [`REGION`].
+#[cfg(feature = "emulator")]
+pub fn function_url(emulator: &lambda_url_signer::Emulator) -> lambda_url_signer::FunctionUrl {
+    lambda_url_signer::FunctionUrl::with_region(emulator.function_url(), REGION).expect("url")
+}
+
+/// A client that signs with the session test credentials for the emulator's region.
+#[cfg(feature = "middleware")]
+pub fn iam_client() -> reqwest_middleware::ClientWithMiddleware {
+    let signer = lambda_url_signer::Signer::builder()
+        .region(REGION)
+        .credentials(credentials(true))
+        .build()
+        .expect("signer");
+    reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+        .with(lambda_url_signer::SigningMiddleware::new(signer))
+        .build()
+}
+
+/// The lowercase hex SHA-256 of `bytes`, computed with `sha2` directly (not the crate).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Collects everything a `tracing` subscriber at TRACE level prints while `f` runs.
+pub fn capture_trace<T>(f: impl FnOnce() -> T) -> (T, String) {
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("lock").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let result = tracing::subscriber::with_default(subscriber, f);
+    let text = String::from_utf8_lossy(&buffer.0.lock().expect("lock")).into_owned();
+    (result, text)
+}
