@@ -27,7 +27,6 @@ const PRINCIPAL: &str = "cloudfront.amazonaws.com";
 /// use lambda_url_signer::{cloudfront_permissions, PermissionsError};
 ///
 /// let err = cloudfront_permissions("my-function", "arn:aws:cloudfront::123456789012:distribution/E1")
-///     .validate()
 ///     .unwrap_err();
 /// assert!(matches!(err, PermissionsError::InvalidFunctionArn { .. }));
 /// ```
@@ -72,8 +71,7 @@ pub enum PermissionsError {
 /// let permissions = cloudfront_permissions(
 ///     "arn:aws:lambda:eu-central-1:123456789012:function:api",
 ///     "arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE",
-/// );
-/// permissions.validate()?;
+/// )?;
 /// assert!(permissions.policy_json().starts_with(r#"{"Version":"2012-10-17","Statement":["#));
 /// assert_eq!(permissions.cli_commands().len(), 2);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -87,9 +85,15 @@ pub struct PermissionStatements {
 /// The statements CloudFront OAC needs on the function `function_arn` for
 /// the distribution `distribution_arn`.
 ///
-/// This never fails and never panics: any strings are accepted and escaped
-/// properly in JSON and shell-quoted in the CLI commands. Call
-/// [`PermissionStatements::validate`] to check the ARNs' shapes.
+/// The ARNs are checked lightly: the function ARN must be
+/// `arn:<partition>:lambda:<region>:<12 digits>:function:<name>[:<qualifier>]`
+/// and the distribution ARN `arn:<partition>:cloudfront::<12 digits>:distribution/<id>`.
+/// Values are escaped properly in the JSON and shell-quoted in the CLI
+/// commands. Nothing here panics.
+///
+/// # Errors
+///
+/// [`PermissionsError`] naming the ARN that is malformed and why.
 ///
 /// # Example
 ///
@@ -99,15 +103,29 @@ pub struct PermissionStatements {
 /// let json = cloudfront_permissions(
 ///     "arn:aws:lambda:us-east-1:123456789012:function:f",
 ///     "arn:aws:cloudfront::123456789012:distribution/E1",
-/// )
+/// )?
 /// .statements_json();
 /// assert!(json.contains(r#""Action":"lambda:InvokeFunctionUrl""#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn cloudfront_permissions(function_arn: &str, distribution_arn: &str) -> PermissionStatements {
-    PermissionStatements {
+pub fn cloudfront_permissions(
+    function_arn: &str,
+    distribution_arn: &str,
+) -> Result<PermissionStatements, PermissionsError> {
+    function_arn_account(function_arn).map_err(|reason| PermissionsError::InvalidFunctionArn {
+        arn: function_arn.to_owned(),
+        reason,
+    })?;
+    distribution_arn_account(distribution_arn).map_err(|reason| {
+        PermissionsError::InvalidDistributionArn {
+            arn: distribution_arn.to_owned(),
+            reason,
+        }
+    })?;
+    Ok(PermissionStatements {
         function_arn: function_arn.to_owned(),
         distribution_arn: distribution_arn.to_owned(),
-    }
+    })
 }
 
 impl PermissionStatements {
@@ -117,8 +135,12 @@ impl PermissionStatements {
     ///
     /// ```
     /// # use lambda_url_signer::cloudfront_permissions;
-    /// let p = cloudfront_permissions("arn:aws:lambda:us-east-1:123456789012:function:f", "d");
+    /// let p = cloudfront_permissions(
+    ///     "arn:aws:lambda:us-east-1:123456789012:function:f",
+    ///     "arn:aws:cloudfront::123456789012:distribution/E1",
+    /// )?;
     /// assert_eq!(p.function_arn(), "arn:aws:lambda:us-east-1:123456789012:function:f");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn function_arn(&self) -> &str {
         &self.function_arn
@@ -130,47 +152,15 @@ impl PermissionStatements {
     ///
     /// ```
     /// # use lambda_url_signer::cloudfront_permissions;
-    /// let p = cloudfront_permissions("f", "arn:aws:cloudfront::123456789012:distribution/E1");
+    /// let p = cloudfront_permissions(
+    ///     "arn:aws:lambda:us-east-1:123456789012:function:f",
+    ///     "arn:aws:cloudfront::123456789012:distribution/E1",
+    /// )?;
     /// assert_eq!(p.distribution_arn(), "arn:aws:cloudfront::123456789012:distribution/E1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn distribution_arn(&self) -> &str {
         &self.distribution_arn
-    }
-
-    /// Checks that the function ARN is
-    /// `arn:<partition>:lambda:<region>:<12 digits>:function:<name>[:<qualifier>]`
-    /// and the distribution ARN is
-    /// `arn:<partition>:cloudfront::<12 digits>:distribution/<id>`.
-    ///
-    /// # Errors
-    ///
-    /// [`PermissionsError`] naming the ARN that is malformed and why.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// # use lambda_url_signer::cloudfront_permissions;
-    /// assert!(cloudfront_permissions(
-    ///     "arn:aws:lambda:us-east-1:123456789012:function:f",
-    ///     "arn:aws:cloudfront::123456789012:distribution/E1",
-    /// )
-    /// .validate()
-    /// .is_ok());
-    /// ```
-    pub fn validate(&self) -> Result<(), PermissionsError> {
-        function_arn_account(&self.function_arn).map_err(|reason| {
-            PermissionsError::InvalidFunctionArn {
-                arn: self.function_arn.clone(),
-                reason,
-            }
-        })?;
-        distribution_arn_account(&self.distribution_arn).map_err(|reason| {
-            PermissionsError::InvalidDistributionArn {
-                arn: self.distribution_arn.clone(),
-                reason,
-            }
-        })?;
-        Ok(())
     }
 
     fn statement(&self, sid: &str, action: &str, extra_condition: &str) -> String {
@@ -194,10 +184,11 @@ impl PermissionStatements {
     /// let json = cloudfront_permissions(
     ///     "arn:aws:lambda:us-east-1:123456789012:function:f",
     ///     "arn:aws:cloudfront::123456789012:distribution/E1",
-    /// )
+    /// )?
     /// .statements_json();
     /// assert!(json.starts_with(r#"[{"Sid":"AllowCloudFrontServicePrincipal","#));
     /// assert!(json.contains(r#""Bool":{"lambda:InvokedViaFunctionUrl":"true"}"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn statements_json(&self) -> String {
         format!(
@@ -222,8 +213,13 @@ impl PermissionStatements {
     ///
     /// ```
     /// # use lambda_url_signer::cloudfront_permissions;
-    /// let doc = cloudfront_permissions("f", "d").policy_json();
+    /// let doc = cloudfront_permissions(
+    ///     "arn:aws:lambda:us-east-1:123456789012:function:f",
+    ///     "arn:aws:cloudfront::123456789012:distribution/E1",
+    /// )?
+    /// .policy_json();
     /// assert!(doc.ends_with("]}"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn policy_json(&self) -> String {
         format!(
@@ -239,8 +235,9 @@ impl PermissionStatements {
     /// aws lambda add-permission --function-name <function arn> --statement-id AllowCloudFrontServicePrincipalInvokeFunction --action lambda:InvokeFunction --principal cloudfront.amazonaws.com --source-arn <distribution arn> --invoked-via-function-url [--region <region>]
     /// ```
     ///
-    /// `--region` is added when the function ARN names one. Values that are
-    /// not plain ARN characters are single-quoted for a POSIX shell.
+    /// `--region` is the function ARN's region. Values that are not plain
+    /// ARN characters (a `$LATEST` qualifier, say) are single-quoted for a
+    /// POSIX shell.
     ///
     /// # Example
     ///
@@ -249,9 +246,10 @@ impl PermissionStatements {
     /// let commands = cloudfront_permissions(
     ///     "arn:aws:lambda:us-east-1:123456789012:function:f",
     ///     "arn:aws:cloudfront::123456789012:distribution/E1",
-    /// )
+    /// )?
     /// .cli_commands();
     /// assert!(commands[1].contains("--invoked-via-function-url"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn cli_commands(&self) -> Vec<String> {
         let region = self
@@ -435,7 +433,8 @@ mod tests {
         let p = cloudfront_permissions(
             "arn:aws:lambda:eu-central-1:123456789012:function:f",
             "arn:aws:cloudfront::123456789012:distribution/E1",
-        );
+        )
+        .expect("valid arns");
         let commands = p.cli_commands();
         assert_eq!(
             commands[0],

@@ -224,7 +224,7 @@ impl fmt::Debug for ReceivedRequest {
 /// let function_arn = "arn:aws:lambda:eu-central-1:123456789012:function:emulated";
 /// let distribution_arn = "arn:aws:cloudfront::123456789012:distribution/EMULATED";
 /// let policy = ResourcePolicy::from_json(
-///     &cloudfront_permissions(function_arn, distribution_arn).policy_json(),
+///     &cloudfront_permissions(function_arn, distribution_arn)?.policy_json(),
 /// )?;
 /// let emulator = Emulator::builder()
 ///     .region("eu-central-1")
