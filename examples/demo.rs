@@ -64,7 +64,7 @@ async fn send(
     Ok(outcome(response.status().as_u16(), error_type.as_deref()))
 }
 
-async fn run() -> Result<Vec<Row>, Box<dyn std::error::Error>> {
+async fn run() -> Result<(Vec<Row>, String), Box<dyn std::error::Error>> {
     let caller = EmulatorIdentity::generate(ACCOUNT);
     let function_arn = format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:demo");
     let permissions = cloudfront_permissions(&function_arn, DISTRIBUTION)?;
@@ -155,16 +155,16 @@ async fn run() -> Result<Vec<Row>, Box<dyn std::error::Error>> {
         got: send(&oac, Method::POST, &other_cloudfront, Some(BODY)).await?,
     });
 
-    println!("The function's resource policy names only {DISTRIBUTION}.");
-    println!("To let {OTHER_DISTRIBUTION} invoke it, add these statements:");
     let fix = cloudfront_permissions(&function_arn, OTHER_DISTRIBUTION)?;
-    println!("{}", fix.statements_json());
-    println!("or run:");
+    let mut advice = format!(
+        "The function's resource policy names only {DISTRIBUTION}.\n\
+         To let {OTHER_DISTRIBUTION} invoke it, add these statements:\n{}\nor run:\n",
+        fix.statements_json()
+    );
     for command in fix.cli_commands() {
-        println!("  {command}");
+        advice.push_str(&format!("  {command}\n"));
     }
-    println!();
-    Ok(rows)
+    Ok((rows, advice))
 }
 
 fn print_table(rows: &[Row]) {
@@ -183,8 +183,9 @@ fn print_table(rows: &[Row]) {
 #[tokio::main]
 async fn main() -> ExitCode {
     match run().await {
-        Ok(rows) => {
+        Ok((rows, advice)) => {
             print_table(&rows);
+            println!("\nPermission step\n{advice}");
             let failed = rows.iter().filter(|r| !r.ok()).count();
             if failed == 0 {
                 println!("\nall {} rows match the expected results", rows.len());
