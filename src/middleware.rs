@@ -624,3 +624,46 @@ impl fmt::Display for Diagnosis {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_retry_reuses_the_hash_from_the_first_attempt() {
+        let url = reqwest::Url::parse("http://127.0.0.1:1/").unwrap();
+        let mut request = Request::new(reqwest::Method::POST, url);
+        *request.body_mut() = Some(reqwest::Body::from("payload"));
+        let mut extensions = Extensions::new();
+        let first = body_hash(&request, &mut extensions, PayloadLimit::default()).unwrap();
+        assert_eq!(first, PayloadHash::of(b"payload"));
+        // Plant a marker: if the second attempt hashed again it would not return it.
+        let marker = PayloadHash::of(b"marker");
+        extensions.insert(HashedBody {
+            len: 7,
+            hash: marker,
+        });
+        let second = body_hash(&request, &mut extensions, PayloadLimit::default()).unwrap();
+        assert_eq!(second, marker, "the second attempt reused the stored hash");
+    }
+
+    #[test]
+    fn payload_size_counts_base64_for_binary() {
+        let mut headers = http::HeaderMap::new();
+        assert_eq!(lambda_payload_size(&headers, 3), 4);
+        assert_eq!(lambda_payload_size(&headers, 4), 8);
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            "Application/JSON; charset=utf-8".parse().unwrap(),
+        );
+        assert_eq!(lambda_payload_size(&headers, 4), 4);
+    }
+
+    #[test]
+    fn offsets() {
+        let now = SystemTime::now();
+        assert_eq!(offset_secs(now + Duration::from_secs(900), now), 900);
+        assert_eq!(offset_secs(now - Duration::from_secs(900), now), -900);
+        assert_eq!(shift(now, -5), now - Duration::from_secs(5));
+    }
+}
