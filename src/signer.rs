@@ -100,6 +100,8 @@ pub struct Signer {
 }
 
 struct SignerInner {
+    /// aws-sigv4 settings for header signing, built once (cloning them does not allocate).
+    header_settings: SigningSettings,
     region: Option<String>,
     service: String,
     sign_host: Option<String>,
@@ -133,6 +135,7 @@ impl Signer {
     pub fn for_url(url: &FunctionUrl, provider: impl ProvideCredentials + 'static) -> Signer {
         Signer {
             inner: Arc::new(SignerInner {
+                header_settings: header_settings(ContentSha256Header::Include),
                 region: Some(url.region().to_owned()),
                 service: "lambda".to_owned(),
                 sign_host: None,
@@ -286,18 +289,12 @@ impl Signer {
 
         let prepared = self.prepare(request)?;
         let identity: Identity = credentials.clone().into();
-        let mut settings = SigningSettings::default();
-        settings.payload_checksum_kind = match self.inner.content_header {
-            ContentSha256Header::Include => PayloadChecksumKind::XAmzSha256,
-            ContentSha256Header::Omit => PayloadChecksumKind::NoHeader,
-        };
-        settings.excluded_headers = None; // `prepare` already chose the headers to sign
         let params = v4::SigningParams::builder()
             .identity(&identity)
             .region(&prepared.region)
             .name(&self.inner.service)
             .time(time)
-            .settings(settings)
+            .settings(self.inner.header_settings.clone())
             .build()
             .map_err(Error::signing)?
             .into();
@@ -541,11 +538,10 @@ impl Signer {
         let host = self.inner.sign_host.as_deref().unwrap_or(url.host());
         let region = self.inner.region.as_deref().unwrap_or(url.region());
         let identity: Identity = credentials.clone().into();
-        let mut settings = SigningSettings::default();
+        let mut settings = base_settings();
         settings.signature_location = SignatureLocation::QueryParams;
         settings.payload_checksum_kind = PayloadChecksumKind::NoHeader;
         settings.expires_in = Some(expires_in);
-        settings.excluded_headers = None;
         let params = v4::SigningParams::builder()
             .identity(&identity)
             .region(region)
@@ -670,6 +666,23 @@ impl fmt::Display for SignedHeaderNames<'_> {
         names.dedup();
         f.write_str(&names.join(";"))
     }
+}
+
+/// aws-sigv4's settings with its own header exclusion list off: `Signer::prepare` already
+/// chose the headers to sign.
+fn base_settings() -> SigningSettings {
+    let mut settings = SigningSettings::default();
+    settings.excluded_headers = None;
+    settings
+}
+
+fn header_settings(content_header: ContentSha256Header) -> SigningSettings {
+    let mut settings = base_settings();
+    settings.payload_checksum_kind = match content_header {
+        ContentSha256Header::Include => PayloadChecksumKind::XAmzSha256,
+        ContentSha256Header::Omit => PayloadChecksumKind::NoHeader,
+    };
+    settings
 }
 
 fn is_signing_header(name: &str) -> bool {
@@ -1167,6 +1180,7 @@ impl SignerBuilder {
         }
         Ok(Signer {
             inner: Arc::new(SignerInner {
+                header_settings: header_settings(self.content_header),
                 region: self.region,
                 service,
                 sign_host: self.sign_host,
