@@ -24,7 +24,9 @@ pub enum OacSigning {
     /// Sign every origin request, replacing any viewer `Authorization`.
     #[default]
     Always,
-    /// Never sign; forward the viewer's request (plus CloudFront's headers).
+    /// Never sign: forward the viewer's request with `Host` rewritten and
+    /// `via`, `x-amz-cf-id` and `x-forwarded-for` added (no
+    /// `x-amz-source-*` headers, which belong to OAC signing).
     Never,
     /// Sign only when the viewer sent no `Authorization`; a viewer-signed
     /// request passes through unchanged except for headers CloudFront adds,
@@ -33,6 +35,22 @@ pub enum OacSigning {
 }
 
 /// An emulated CloudFront distribution in front of the function URL.
+///
+/// The emulated distribution accepts any viewer `Host` and forwards to the
+/// function URL endpoint in process, exactly as the origin request would
+/// arrive: `Host` rewritten to the origin (`127.0.0.1:<port>`), hop-by-hop
+/// headers dropped, `via: 1.1 <random>.cloudfront.net (CloudFront)`,
+/// `x-amz-cf-id`, `x-forwarded-for` (appended to the viewer's), and — unless
+/// the behavior is [`OacSigning::Never`] — `x-amz-source-arn` and
+/// `x-amz-source-account` (viewer-sent copies are replaced). When it signs,
+/// it replaces any viewer `Authorization`, `x-amz-date` and
+/// `x-amz-security-token`, and signs `host`, `x-amz-date`,
+/// `x-amz-security-token`, `x-amz-source-arn`, `x-amz-source-account` and,
+/// only if the viewer sent it, `x-amz-content-sha256`. It never hashes the
+/// body: the payload hash it signs is the viewer's `x-amz-content-sha256`,
+/// or the empty-body hash. So an unsigned `GET` works, and a `POST` with a
+/// body but without the header fails at the origin with
+/// `InvalidSignatureException`.
 ///
 /// The distribution signs origin requests with its own generated OAC
 /// identity (temporary credentials of

@@ -16,7 +16,7 @@
 //!   the [`cloudfront_permissions`](crate::cloudfront_permissions) helper
 //!   writes the statements CloudFront OAC needs.
 //!
-//! # Choices where AWS behaviour is not published
+//! # Choices where AWS behaviour is not published (also on `Emulator`)
 //!
 //! * Check order: size limit, authentication present, its form, date
 //!   format, credential scope (terminator, region, service, date), clock,
