@@ -13,3 +13,6 @@ mod emulator;
 
 #[cfg(all(feature = "middleware", feature = "emulator"))]
 mod middleware;
+
+#[cfg(all(feature = "middleware", feature = "emulator"))]
+mod invoke;
