@@ -567,9 +567,12 @@ fn percent_decode(raw: &str) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
+/// A decoded query parameter: name and value bytes.
+type QueryPair<'a> = (Cow<'a, [u8]>, Cow<'a, [u8]>);
+
 /// Splits a wire-form or raw query into decoded `(name, value)` byte pairs, in order,
 /// skipping empty pieces. Fails when a component does not decode to UTF-8.
-pub(crate) fn query_pairs(query: &str) -> Result<Vec<(Cow<'_, [u8]>, Cow<'_, [u8]>)>, Error> {
+fn query_pairs(query: &str) -> Result<Vec<QueryPair<'_>>, Error> {
     let mut pairs = Vec::new();
     for piece in query.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
