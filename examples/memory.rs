@@ -1,0 +1,408 @@
+//! Peak-memory and allocation probe.
+//!
+//! ```text
+//! memory [--iam | --oac | --plain]   send one 6 MiB POST to a loopback server (default --iam)
+//! memory --count-allocs              allocations per signature, crate and plain aws-sigv4
+//! memory --signatures                the benchmark requests' signatures, crate and aws-sigv4
+//! ```
+//!
+//! The send modes print the peak heap the process held (tracked by the counting allocator
+//! below); run them under `/usr/bin/time -v` for the maximum RSS. `--plain` sends the same
+//! body without middleware, so the difference to `--iam` is what signing costs.
+//!
+//! Run with `cargo run --release --example memory --features middleware,emulator -- --iam`.
+
+use aws_sigv4::http_request::{
+    sign, PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings,
+};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::identity::Identity;
+use lambda_url_signer::{Credentials, OacMiddleware, PayloadHash, Signer, SigningMiddleware};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::error::Error;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::time::{Duration, Instant, SystemTime};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const BODY_LEN: usize = 6 * 1024 * 1024;
+const REGION: &str = "eu-central-1";
+const GET_URL: &str =
+    "https://abcdefghijklmnopqrstuvwxyz234567.lambda-url.eu-central-1.on.aws/items?limit=10&next=a%20b";
+const POST_URL: &str =
+    "https://abcdefghijklmnopqrstuvwxyz234567.lambda-url.eu-central-1.on.aws/items";
+
+/// `System`, counting allocation calls and tracking live and peak heap bytes.
+struct Counting;
+
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+static REALLOCS: AtomicUsize = AtomicUsize::new(0);
+static ALLOCATED_BYTES: AtomicUsize = AtomicUsize::new(0);
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grew(bytes: usize) {
+    ALLOCATED_BYTES.fetch_add(bytes, Relaxed);
+    let live = LIVE.fetch_add(bytes, Relaxed) + bytes;
+    PEAK.fetch_max(live, Relaxed);
+}
+
+// SAFETY: every call is forwarded unchanged to `System`; the counters only observe it.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        grew(layout.size());
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which `System` shares.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        grew(layout.size());
+        // SAFETY: as for `alloc`.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Relaxed);
+        // SAFETY: `ptr` came from `System` with this layout, as the caller guarantees.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        REALLOCS.fetch_add(1, Relaxed);
+        LIVE.fetch_sub(layout.size(), Relaxed);
+        grew(new_size);
+        // SAFETY: as for `dealloc`, and `new_size` is valid as the caller guarantees.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocation counters at one moment.
+#[derive(Clone, Copy)]
+struct Snapshot {
+    allocs: usize,
+    reallocs: usize,
+    bytes: usize,
+}
+
+impl Snapshot {
+    fn now() -> Self {
+        Snapshot {
+            allocs: ALLOCS.load(Relaxed),
+            reallocs: REALLOCS.load(Relaxed),
+            bytes: ALLOCATED_BYTES.load(Relaxed),
+        }
+    }
+}
+
+fn credentials() -> Credentials {
+    Credentials::new(
+        "AKIDEXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        Some("IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN".to_owned()),
+        None,
+        "memory",
+    )
+}
+
+/// A JSON document of exactly `len` bytes.
+fn json_body(len: usize) -> Vec<u8> {
+    let suffix = br#""}"#;
+    let mut body = Vec::with_capacity(len);
+    body.extend_from_slice(br#"{"data":""#);
+    body.resize(len - suffix.len(), b'x');
+    body.extend_from_slice(suffix);
+    body
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let mode = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "--iam".to_owned());
+    match mode.as_str() {
+        "--iam" | "--oac" | "--plain" => send(&mode[2..]),
+        "--count-allocs" => count_allocs(),
+        "--signatures" => signatures(),
+        other => Err(format!(
+            "unknown mode {other:?}: use --iam, --oac, --plain, --count-allocs or --signatures"
+        )
+        .into()),
+    }
+}
+
+/// Sends one 6 MiB POST through the chosen client and reports what happened.
+fn send(mode: &str) -> Result<(), Box<dyn Error>> {
+    let addr = start_server()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let builder = reqwest_middleware::ClientBuilder::new(reqwest::Client::new());
+    let client = match mode {
+        "iam" => {
+            let signer = Signer::builder()
+                .region(REGION)
+                .credentials(credentials())
+                .build()?;
+            builder.with(SigningMiddleware::new(signer)).build()
+        }
+        "oac" => builder.with(OacMiddleware::new()).build(),
+        _ => builder.build(),
+    };
+    let body = json_body(BODY_LEN);
+    let heap_before = LIVE.load(Relaxed);
+    let started = Instant::now();
+    let reply = runtime.block_on(async {
+        let response = client
+            .post(format!("http://{addr}/upload"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await?;
+        let status = response.status();
+        let text = response.text().await?;
+        Ok::<_, Box<dyn Error>>(format!("{status} {text}"))
+    })?;
+    let elapsed = started.elapsed();
+    println!("mode: {mode}");
+    println!("body: {BODY_LEN} bytes ({} MiB)", BODY_LEN / (1024 * 1024));
+    println!("reply: {reply}");
+    println!("time: {:.2} ms", elapsed.as_secs_f64() * 1e3);
+    println!("heap before sending (body included): {heap_before} bytes");
+    println!("peak heap: {} bytes", PEAK.load(Relaxed));
+    let expected = if mode == "plain" { "none" } else { mode };
+    if !reply.starts_with("200 ") || !reply.ends_with(&format!(" {BODY_LEN} bytes, {expected}")) {
+        return Err(format!("unexpected reply {reply:?}").into());
+    }
+    Ok(())
+}
+
+/// Starts the discarding server on its own thread and runtime; returns its address.
+fn start_server() -> io::Result<SocketAddr> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    std::thread::spawn(move || {
+        runtime.block_on(async move {
+            let Ok(listener) = TcpListener::from_std(listener) else {
+                return;
+            };
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    if let Err(e) = serve(stream).await {
+                        eprintln!("server: {e}");
+                    }
+                });
+            }
+        });
+    });
+    Ok(addr)
+}
+
+/// A minimal HTTP/1.1 responder that reads a `content-length` body into a fixed 64 KiB buffer,
+/// keeps none of it, and answers `<n> bytes, <iam|oac|none>`.
+async fn serve(mut stream: TcpStream) -> io::Result<()> {
+    let invalid = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_owned());
+    let mut buffer = [0u8; 64 * 1024];
+    loop {
+        let mut filled = 0;
+        let head_end = loop {
+            if let Some(pos) = buffer[..filled].windows(4).position(|w| w == b"\r\n\r\n") {
+                break pos + 4;
+            }
+            if filled == buffer.len() {
+                return Err(invalid("request head over 64 KiB"));
+            }
+            let n = stream.read(&mut buffer[filled..]).await?;
+            if n == 0 {
+                return Ok(());
+            }
+            filled += n;
+        };
+        let head = std::str::from_utf8(&buffer[..head_end]).map_err(|_| invalid("head"))?;
+        let mut content_length = 0usize;
+        let mut kind = "none";
+        for line in head.split("\r\n").skip(1) {
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
+            if name.eq_ignore_ascii_case("content-length") {
+                content_length = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| invalid("content-length"))?;
+            } else if name.eq_ignore_ascii_case("authorization") {
+                kind = "iam";
+            } else if name.eq_ignore_ascii_case("x-amz-content-sha256") && kind == "none" {
+                kind = "oac";
+            }
+        }
+        // The client sends one request at a time, so nothing follows the body yet.
+        let mut received = filled - head_end;
+        while received < content_length {
+            let n = stream.read(&mut buffer).await?;
+            if n == 0 {
+                return Ok(());
+            }
+            received += n;
+        }
+        let text = format!("{received} bytes, {kind}");
+        let response = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n\r\n{text}",
+            text.len()
+        );
+        stream.write_all(response.as_bytes()).await?;
+    }
+}
+
+/// The benchmark requests, `(name, template)`, as `benches/sign.rs` and the peers build them.
+fn requests() -> Result<[(&'static str, http::Request<Vec<u8>>); 2], http::Error> {
+    let get = http::Request::get(GET_URL)
+        .header("accept", "application/json")
+        .body(Vec::new())?;
+    let post = http::Request::post(POST_URL)
+        .header("content-type", "application/json")
+        .body(json_body(1024))?;
+    Ok([("get", get), ("post_1k", post)])
+}
+
+fn signing_time() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_000_000)
+}
+
+/// Prints `<signer> <case> <signed headers> <signature>` per line, for bench.sh to compare
+/// with botocore and aws4.
+fn signatures() -> Result<(), Box<dyn Error>> {
+    let signer = Signer::builder().region(REGION).build()?;
+    let credentials = credentials();
+    let identity: Identity = credentials.clone().into();
+    for (name, template) in requests()? {
+        let mut ours = template.clone();
+        let hash = PayloadHash::of(ours.body());
+        signer.sign_at(&mut ours, &hash, &credentials, signing_time())?;
+        let mut plain = template;
+        sign_with_aws_sigv4(&mut plain, &identity, signing_time())?;
+        for (signer, request) in [("crate", ours), ("aws_sigv4", plain)] {
+            let authorization = request
+                .headers()
+                .get("authorization")
+                .ok_or("no authorization header")?
+                .to_str()?;
+            let signed = authorization
+                .split_once("SignedHeaders=")
+                .and_then(|(_, rest)| rest.split(',').next())
+                .ok_or("no SignedHeaders")?;
+            let signature = authorization
+                .rsplit_once("Signature=")
+                .map(|(_, s)| s)
+                .ok_or("no Signature")?;
+            println!("{signer} {name} {signed} {signature}");
+        }
+    }
+    Ok(())
+}
+
+/// Allocations per signature: the crate's `sign_at` and plain aws-sigv4 on a GET and a 1 KiB
+/// POST. Building the request (cloning a template) and dropping it are not counted.
+fn count_allocs() -> Result<(), Box<dyn Error>> {
+    const ROUNDS: usize = 1000;
+    let signer = Signer::builder().region(REGION).build()?;
+    let credentials = credentials();
+    let identity: Identity = credentials.clone().into();
+    let time = signing_time();
+
+    println!("| what | allocations | reallocations | bytes allocated |");
+    println!("|---|---:|---:|---:|");
+    for (name, template) in &requests()? {
+        let hash = PayloadHash::of(template.body());
+        let hashing = measure(ROUNDS, template, |request| {
+            std::hint::black_box(PayloadHash::of(request.body()));
+            Ok(())
+        })?;
+        report(&format!("`PayloadHash::of`, {name}"), hashing, ROUNDS);
+        let crate_sign = measure(ROUNDS, template, |request| {
+            signer.sign_at(request, &hash, &credentials, time)?;
+            Ok(())
+        })?;
+        report(&format!("crate `sign_at`, {name}"), crate_sign, ROUNDS);
+        let plain = measure(ROUNDS, template, |request| {
+            sign_with_aws_sigv4(request, &identity, time)
+        })?;
+        report(&format!("aws-sigv4 `sign` + apply, {name}"), plain, ROUNDS);
+    }
+    Ok(())
+}
+
+/// Runs `f` on `rounds` fresh clones of `template`, counting only inside `f`.
+fn measure(
+    rounds: usize,
+    template: &http::Request<Vec<u8>>,
+    mut f: impl FnMut(&mut http::Request<Vec<u8>>) -> Result<(), Box<dyn Error>>,
+) -> Result<Snapshot, Box<dyn Error>> {
+    let mut total = Snapshot {
+        allocs: 0,
+        reallocs: 0,
+        bytes: 0,
+    };
+    for _ in 0..rounds {
+        let mut request = template.clone();
+        let before = Snapshot::now();
+        f(&mut request)?;
+        let after = Snapshot::now();
+        total.allocs += after.allocs - before.allocs;
+        total.reallocs += after.reallocs - before.reallocs;
+        total.bytes += after.bytes - before.bytes;
+        drop(request);
+    }
+    Ok(total)
+}
+
+fn report(what: &str, total: Snapshot, rounds: usize) {
+    let per = |n: usize| n as f64 / rounds as f64;
+    println!(
+        "| {what} | {:.1} | {:.1} | {:.0} |",
+        per(total.allocs),
+        per(total.reallocs),
+        per(total.bytes)
+    );
+}
+
+/// Plain aws-sigv4, as `benches/sign.rs` uses it: the body hashed inside `sign`.
+fn sign_with_aws_sigv4(
+    request: &mut http::Request<Vec<u8>>,
+    identity: &Identity,
+    time: SystemTime,
+) -> Result<(), Box<dyn Error>> {
+    let mut settings = SigningSettings::default();
+    settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    let params = v4::SigningParams::builder()
+        .identity(identity)
+        .region(REGION)
+        .name("lambda")
+        .time(time)
+        .settings(settings)
+        .build()?
+        .into();
+    let uri = request.uri().to_string();
+    let mut headers = Vec::with_capacity(request.headers().len());
+    for (name, value) in request.headers() {
+        headers.push((name.as_str(), value.to_str()?));
+    }
+    let signable = SignableRequest::new(
+        request.method().as_str(),
+        uri,
+        headers.into_iter(),
+        SignableBody::Bytes(request.body()),
+    )?;
+    let (instructions, _signature) = sign(signable, &params)?.into_parts();
+    instructions.apply_to_request_http1x(request);
+    Ok(())
+}
