@@ -69,6 +69,26 @@ fn digits(bytes: &[u8]) -> Option<u32> {
     })
 }
 
+/// Formats seconds since the epoch as an HTTP date (RFC 9110 IMF-fixdate), such as
+/// `Tue, 24 Nov 2026 00:42:14 GMT`.
+pub(crate) fn format_http_date(secs: i64) -> String {
+    const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    let days = secs.div_euclid(SECS_PER_DAY);
+    let rem = secs.rem_euclid(SECS_PER_DAY);
+    let (year, month, day) = civil_from_days(days);
+    // 1970-01-01 was a Thursday.
+    let weekday = WEEKDAYS[usize::try_from((days + 4).rem_euclid(7)).unwrap_or(0)];
+    let month_name = MONTHS[usize::try_from(month.saturating_sub(1))
+        .unwrap_or(0)
+        .min(11)];
+    format!(
+        "{weekday}, {day:02} {month_name} {year:04} {:02}:{:02}:{:02} GMT",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
 /// Parses the ISO 8601 basic format SigV4 uses: `YYYYMMDDTHHMMSSZ`.
 pub(crate) fn parse_amz_date(text: &str) -> Option<i64> {
     let bytes = text.as_bytes();
@@ -223,5 +243,23 @@ mod tests {
         }
         assert!(parse_amz_date("20160229T000000Z").is_some());
         assert!(parse_amz_date("21000229T000000Z").is_none());
+    }
+}
+
+#[cfg(test)]
+mod http_date_tests {
+    use super::format_http_date;
+
+    #[test]
+    fn formats_imf_fixdate() {
+        assert_eq!(format_http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(
+            format_http_date(1_440_938_160),
+            "Sun, 30 Aug 2015 12:36:00 GMT"
+        );
+        assert_eq!(
+            format_http_date(951_782_400),
+            "Tue, 29 Feb 2000 00:00:00 GMT"
+        );
     }
 }

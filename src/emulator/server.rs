@@ -21,7 +21,7 @@ use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::canonical::{canonical_header_value, header_values};
-use super::clock::{shift, unix_millis, unix_secs};
+use super::clock::{format_http_date, shift, unix_millis, unix_secs};
 use super::cloudfront::{origin_request, CloudFrontConfig, Distribution, ViewerRequest};
 use super::crypto::Rng;
 use super::error::EmulatorError;
@@ -1118,7 +1118,24 @@ fn to_response(answer: Answer) -> Response<Full<Bytes>> {
     response
 }
 
+/// Sets `Date` from the emulator's clock (with its offset), as the service's clock would; the
+/// middleware's clock-skew correction reads it.
+fn with_date(app: &App, mut response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+    if let Ok(value) = HeaderValue::from_str(&format_http_date(unix_secs(app.now()))) {
+        response.headers_mut().insert(hyper::header::DATE, value);
+    }
+    response
+}
+
 async fn handle_function(
+    app: &App,
+    request: Request<Incoming>,
+    peer: SocketAddr,
+) -> Response<Full<Bytes>> {
+    with_date(app, handle_function_inner(app, request, peer).await)
+}
+
+async fn handle_function_inner(
     app: &App,
     request: Request<Incoming>,
     peer: SocketAddr,
@@ -1138,6 +1155,14 @@ async fn handle_function(
 }
 
 async fn handle_cloudfront(
+    app: &App,
+    request: Request<Incoming>,
+    peer: SocketAddr,
+) -> Response<Full<Bytes>> {
+    with_date(app, handle_cloudfront_inner(app, request, peer).await)
+}
+
+async fn handle_cloudfront_inner(
     app: &App,
     request: Request<Incoming>,
     peer: SocketAddr,

@@ -113,6 +113,14 @@ impl fmt::Debug for DebugHeaders<'_> {
         for (name, value) in self.0 {
             if name.eq_ignore_ascii_case("x-amz-security-token") {
                 list.entry(&(name, REDACTED));
+            } else if name.eq_ignore_ascii_case("authorization") {
+                // Keep the credential and signed headers, hide the signature.
+                let text = String::from_utf8_lossy(value);
+                let shown = match text.find("Signature=") {
+                    Some(at) => format!("{}Signature={REDACTED}", &text[..at]),
+                    None => text.into_owned(),
+                };
+                list.entry(&(name, shown));
             } else {
                 list.entry(&(name, String::from_utf8_lossy(value)));
             }
