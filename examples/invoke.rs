@@ -425,7 +425,7 @@ async fn run(options: Options) -> Result<ExitCode, Failure> {
         options.region.as_deref(),
         options.sign_host.as_deref(),
     )?;
-    let cache = credentials_cache(options.profile.as_deref()).await?;
+    let cache = credentials_cache(options.profile.as_deref(), &region).await?;
     // Fetch before anything else, so that nothing is sent (or presigned) without credentials.
     let credentials = cache
         .credentials()
@@ -527,12 +527,18 @@ fn target(
 }
 
 #[cfg(feature = "aws-config")]
-async fn credentials_cache(profile: Option<&str>) -> Result<CredentialsCache, Failure> {
-    Ok(CredentialsCache::default_chain(profile).await)
+async fn credentials_cache(
+    profile: Option<&str>,
+    region: &str,
+) -> Result<CredentialsCache, Failure> {
+    Ok(CredentialsCache::default_chain(profile, Some(region)).await)
 }
 
 #[cfg(not(feature = "aws-config"))]
-async fn credentials_cache(profile: Option<&str>) -> Result<CredentialsCache, Failure> {
+async fn credentials_cache(
+    profile: Option<&str>,
+    _region: &str,
+) -> Result<CredentialsCache, Failure> {
     if profile.is_some() {
         return Err(config(
             "--profile needs the aws-config feature (run the example with --all-features)",

@@ -105,23 +105,28 @@ impl CredentialsCache {
 
     /// The default AWS credential chain (environment, profile, SSO, web identity, ECS, IMDS)
     /// from the `aws-config` crate, behind this cache. With `profile`, that profile is used
-    /// instead of `AWS_PROFILE`/`default`.
+    /// instead of `AWS_PROFILE`/`default`. `region` is the region the chain's STS and SSO
+    /// calls use; pass the function URL's region so the chain does not have to look one up
+    /// (a lookup reads `AWS_REGION` and the profile, then asks IMDS).
     ///
     /// `aws-config` providers do not cache on their own outside SDK clients; this cache is
     /// what keeps them from being called on every request.
     ///
     /// ```no_run
     /// # #[tokio::main] async fn main() {
-    /// let cache = lambda_url_signer::CredentialsCache::default_chain(None).await;
+    /// let cache = lambda_url_signer::CredentialsCache::default_chain(None, Some("eu-central-1")).await;
     /// # let _ = cache; }
     /// ```
     #[cfg(feature = "aws-config")]
     #[cfg_attr(docsrs, doc(cfg(feature = "aws-config")))]
-    pub async fn default_chain(profile: Option<&str>) -> Self {
+    pub async fn default_chain(profile: Option<&str>, region: Option<&str>) -> Self {
         let mut builder =
             aws_config::default_provider::credentials::DefaultCredentialsChain::builder();
         if let Some(profile) = profile {
             builder = builder.profile_name(profile);
+        }
+        if let Some(region) = region {
+            builder = builder.region(aws_config::Region::new(region.to_owned()));
         }
         Self::new(builder.build().await)
     }
