@@ -456,3 +456,28 @@ fn debug_and_errors_never_show_secrets() {
         assert!(!text.contains(secret), "{secret} leaked in {text}");
     }
 }
+
+#[test]
+fn aws_sigv4_refusals_are_typed_signing_errors_without_secrets() {
+    // A session token that cannot be a header value: aws-sigv4 refuses it.
+    let token = "bad\ntoken-secret-value";
+    let credentials = lambda_url_signer::Credentials::new(
+        "AKID",
+        support::SECRET_KEY,
+        Some(token.into()),
+        None,
+        "test",
+    );
+    let mut request = http::Request::get(URL).body(()).unwrap();
+    let err = signer()
+        .sign_at(&mut request, &PayloadHash::EMPTY, &credentials, time())
+        .unwrap_err();
+    assert!(matches!(err, Error::Signing { .. }), "{err:?}");
+    assert_eq!(err.to_string(), "aws-sigv4 could not sign the request");
+    let chain = format!("{err} {err:?} {:?}", std::error::Error::source(&err));
+    assert!(
+        !chain.contains("token-secret-value") && !chain.contains(support::SECRET_KEY),
+        "{chain}"
+    );
+    assert!(!request.headers().contains_key("authorization"));
+}
