@@ -16,3 +16,18 @@ mod middleware;
 
 #[cfg(all(feature = "middleware", feature = "emulator"))]
 mod invoke;
+
+#[cfg(feature = "emulator")]
+mod properties;
+
+#[cfg(all(feature = "middleware", feature = "emulator"))]
+mod no_panic;
+
+#[cfg(all(feature = "middleware", feature = "emulator"))]
+mod load;
+
+#[cfg(all(feature = "middleware", feature = "emulator"))]
+mod faults;
+
+#[cfg(all(feature = "middleware", feature = "emulator"))]
+mod secrets;

@@ -200,3 +200,176 @@ pub fn capture_trace<T>(f: impl FnOnce() -> T) -> (T, String) {
     let text = String::from_utf8_lossy(&buffer.0.lock().expect("lock")).into_owned();
     (result, text)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reliability helpers (properties, no_panic, load, faults, secrets).
+
+/// The case count for a property or fuzz target: the environment variable `var` if set to a
+/// number, else `default`. Read only, never set by a test.
+pub fn cases_from_env(var: &str, default: u32) -> u32 {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.trim().replace(['_', ','], "").parse().ok())
+        .unwrap_or(default)
+}
+
+/// Formats `YYYYMMDDTHHMMSSZ` (the inverse of [`parse_amz_date`]), written here so the tests do
+/// not depend on the crate's own formatter.
+pub fn format_amz_date(time: SystemTime) -> String {
+    let secs = i64::try_from(
+        time.duration_since(UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs(),
+    )
+    .expect("in range");
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil from days (proleptic Gregorian).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// A response read off a raw socket.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: u16,
+    /// Lowercase names, values as text.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The exact bytes of an HTTP/1.1 request: the request line with `target`, every header as
+/// given (raw value bytes, in order), `content-length`, then the body.
+pub fn http1_bytes(
+    method: &str,
+    target: &str,
+    headers: &[(String, Vec<u8>)],
+    body: &[u8],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 512);
+    out.extend_from_slice(format!("{method} {target} HTTP/1.1\r\n").as_bytes());
+    for (name, value) in headers {
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("content-length: {}\r\n\r\n", body.len()).as_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+/// Reads one HTTP/1.1 response (head, then a `content-length` body unless `head_request`).
+pub async fn read_http1_response(
+    stream: &mut tokio::net::TcpStream,
+    head_request: bool,
+) -> std::io::Result<RawResponse> {
+    use tokio::io::AsyncReadExt;
+    let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
+    let mut buffer = Vec::with_capacity(1024);
+    let head_end = loop {
+        if let Some(i) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i;
+        }
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "connection closed before a response head",
+            ));
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    };
+    let head = std::str::from_utf8(&buffer[..head_end]).map_err(|_| bad("head not utf-8"))?;
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().ok_or_else(|| bad("no status line"))?;
+    let status: u16 = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| bad("bad status line"))?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let mut body = buffer[head_end + 4..].to_vec();
+    let length = if head_request || status == 204 || status == 304 {
+        0
+    } else {
+        headers
+            .iter()
+            .find(|(n, _)| n == "content-length")
+            .and_then(|(_, v)| v.parse::<usize>().ok())
+            .ok_or_else(|| bad("no content-length"))?
+    };
+    while body.len() < length {
+        let mut chunk = vec![0u8; (length - body.len()).min(64 * 1024)];
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(bad("connection closed inside the body"));
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    body.truncate(length);
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// The secret material of [`credentials`]`(true)` in every form it could leak in: as is, and
+/// percent-encoded (as in a presigned URL's query).
+pub fn secret_needles() -> Vec<String> {
+    let encode = |s: &str| {
+        let mut out = String::new();
+        for b in s.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    };
+    vec![
+        SECRET_KEY.to_owned(),
+        encode(SECRET_KEY),
+        SESSION_TOKEN.to_owned(),
+        encode(SESSION_TOKEN),
+        // The token's alphanumeric prefix catches any other encoding of it.
+        SESSION_TOKEN.trim_end_matches(['+', '/', '=']).to_owned(),
+    ]
+}
+
+/// Panics with `context` if `text` contains the secret key or the session token in any form.
+pub fn assert_no_secret(context: &str, text: &str) {
+    for needle in secret_needles() {
+        assert!(
+            !text.contains(&needle),
+            "{context}: leaks `{needle}` in: {text}"
+        );
+    }
+}
