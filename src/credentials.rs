@@ -147,16 +147,23 @@ impl CredentialsCache {
     /// # Ok(()) }
     /// ```
     pub async fn credentials(&self) -> Result<Credentials, Error> {
+        self.credentials_at(SystemTime::now()).await
+    }
+
+    /// Credentials still valid (with the refresh-ahead window) at `time`, the time a signature
+    /// will carry: judging freshness at the signing time, not at some earlier instant, is what
+    /// keeps a key that expires in between from being used.
+    pub(crate) async fn credentials_at(&self, time: SystemTime) -> Result<Credentials, Error> {
         let provider = match &self.inner.source {
-            Source::Static => return self.fixed_credentials(),
+            Source::Static => return self.fixed_credentials(time),
             Source::Provider(provider) => provider,
         };
-        if let Some(fresh) = self.fresh(SystemTime::now()) {
+        if let Some(fresh) = self.fresh(time) {
             return Ok(fresh);
         }
         let _guard = self.inner.refresh.lock().await;
         // Another caller may have refreshed while we waited for the lock.
-        if let Some(fresh) = self.fresh(SystemTime::now()) {
+        if let Some(fresh) = self.fresh(time) {
             return Ok(fresh);
         }
         let timeout = self.inner.timeout;
@@ -170,7 +177,7 @@ impl CredentialsCache {
             }
             Ok(Ok(credentials)) => credentials,
         };
-        if is_expired(&credentials, SystemTime::now()) {
+        if is_expired(&credentials, time) {
             return Err(Error::ExpiredCredentials {
                 access_key_id: credentials.access_key_id().to_owned(),
             });
@@ -197,7 +204,7 @@ impl CredentialsCache {
         }
     }
 
-    fn fixed_credentials(&self) -> Result<Credentials, Error> {
+    fn fixed_credentials(&self, time: SystemTime) -> Result<Credentials, Error> {
         let current = self
             .inner
             .current
@@ -205,7 +212,7 @@ impl CredentialsCache {
             .ok()
             .and_then(|c| c.clone())
             .ok_or(Error::NoCredentials)?;
-        if is_expired(&current, SystemTime::now()) {
+        if is_expired(&current, time) {
             return Err(Error::ExpiredCredentials {
                 access_key_id: current.access_key_id().to_owned(),
             });

@@ -179,8 +179,8 @@ impl SigningMiddleware {
     }
 
     async fn sign(&self, request: &mut Request, hash: &PayloadHash) -> Result<(), Error> {
-        let credentials = self.signer.credentials().await?;
         let time = self.now();
+        let credentials = self.signer.credentials_at(time).await?;
         sign_reqwest(request, |http_request| {
             self.signer.sign_at(http_request, hash, &credentials, time)
         })

@@ -182,8 +182,13 @@ impl Signer {
     /// # Ok(()) }
     /// ```
     pub async fn credentials(&self) -> Result<Credentials, Error> {
+        self.credentials_at(SystemTime::now()).await
+    }
+
+    /// Credentials valid at the signing time `time`.
+    pub(crate) async fn credentials_at(&self, time: SystemTime) -> Result<Credentials, Error> {
         match &self.inner.credentials {
-            Some(cache) => cache.credentials().await,
+            Some(cache) => cache.credentials_at(time).await,
             None => Err(Error::NoCredentials),
         }
     }
@@ -243,8 +248,9 @@ impl Signer {
         request: &mut http::Request<B>,
         hash: &PayloadHash,
     ) -> Result<(), Error> {
-        let credentials = self.credentials().await?;
-        self.sign_at(request, hash, &credentials, SystemTime::now())
+        let time = SystemTime::now();
+        let credentials = self.credentials_at(time).await?;
+        self.sign_at(request, hash, &credentials, time)
     }
 
     /// The deterministic core: signs `request` for a body whose hash is `hash`, with explicit
@@ -275,6 +281,7 @@ impl Signer {
         credentials: &Credentials,
         time: SystemTime,
     ) -> Result<(), Error> {
+        check_time(time)?;
         check_not_expired(credentials, time)?;
         let headers = request.headers_mut();
         for stale in [
@@ -509,6 +516,11 @@ impl Signer {
                 requested: expires_in,
             });
         }
+        check_time(time)?;
+        check_time(
+            time.checked_add(expires_in)
+                .unwrap_or(UNIX_EPOCH - Duration::from_secs(1)),
+        )?;
         check_not_expired(credentials, time)?;
         if let Some(expiry) = credentials.expiry() {
             let remaining = expiry.duration_since(time).unwrap_or_default();
@@ -558,9 +570,12 @@ impl Signer {
             SignableBody::Precomputed(hash.as_str().to_owned()),
         )
         .map_err(Error::signing)?;
-        let (instructions, _signature) = sign(signable, &params)
-            .map_err(Error::signing)?
-            .into_parts();
+        // aws-sigv4 logs the presigned canonical request at TRACE with the session token in its
+        // query; nothing of it may reach the caller's logs, so its events are dropped here.
+        let signed = tracing::dispatcher::with_default(&tracing::Dispatch::none(), || {
+            sign(signable, &params)
+        });
+        let (instructions, _signature) = signed.map_err(Error::signing)?.into_parts();
         let (_, params) = instructions.into_parts();
         let scheme = url.uri().scheme_str().unwrap_or("https");
         let authority = url.uri().authority().map_or("", |a| a.as_str());
@@ -763,6 +778,19 @@ fn normalize_uri(uri: &mut http::Uri) -> Result<(), Error> {
     }
     *uri = http::Uri::from_parts(parts).map_err(|_| invalid())?;
     Ok(())
+}
+
+/// The last second SigV4's four-digit years can express: 9999-12-31T23:59:59Z.
+const LAST_SIGNABLE_SECOND: u64 = 253_402_300_799;
+
+/// Signing times must be expressible as `YYYYMMDDTHHMMSSZ` (aws-sigv4 panics otherwise).
+fn check_time(time: SystemTime) -> Result<(), Error> {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(since) if since.as_secs() <= LAST_SIGNABLE_SECOND => Ok(()),
+        _ => Err(Error::InvalidRequest {
+            reason: "the signing time must be between 1970-01-01 and 9999-12-31 (UTC)",
+        }),
+    }
 }
 
 fn check_not_expired(credentials: &Credentials, time: SystemTime) -> Result<(), Error> {

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use super::canonical::{percent_decode, split_target};
 use super::clock::format_request_time;
 use super::identity::CallerIdentity;
-use super::verify::DebugHeaders;
+use super::verify::{redact_target, DebugHeaders};
 
 /// Whether Lambda would pass a body with this content type as text (else it
 /// base64-encodes it into the event).
@@ -96,7 +96,10 @@ impl fmt::Debug for InvokeEvent {
         f.debug_struct("InvokeEvent")
             .field("method", &self.method)
             .field("raw_path", &self.raw_path)
-            .field("raw_query_string", &self.raw_query_string)
+            .field(
+                "raw_query_string",
+                &redact_target(&format!("/?{}", self.raw_query_string)).trim_start_matches("/?"),
+            )
             .field("headers", &DebugHeaders(&headers))
             .field("body_len", &self.body.len())
             .field("is_base64_encoded", &self.is_base64_encoded)

@@ -89,19 +89,48 @@ impl fmt::Debug for RawRequest<'_> {
 /// The target with the value of any `X-Amz-Security-Token` parameter redacted.
 pub(crate) fn redact_target(target: &str) -> String {
     let (path, query) = split_target(target);
-    let Some(query) = query else {
-        return path.to_owned();
-    };
-    let pieces: Vec<String> = query
+    match query {
+        Some(query) => format!("{path}?{}", redact_query(query)),
+        None => path.to_owned(),
+    }
+}
+
+/// A query with the values of `X-Amz-Security-Token` and `X-Amz-Signature` redacted.
+fn redact_query(query: &str) -> String {
+    query
         .split('&')
         .map(|piece| match piece.split_once('=') {
-            Some((name, _)) if name.eq_ignore_ascii_case("X-Amz-Security-Token") => {
+            Some((name, _))
+                if name.eq_ignore_ascii_case("X-Amz-Security-Token")
+                    || name.eq_ignore_ascii_case("X-Amz-Signature") =>
+            {
                 format!("{name}={REDACTED}")
             }
             _ => piece.to_owned(),
         })
-        .collect();
-    format!("{path}?{}", pieces.join("&"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A canonical request with the session token (header or query) redacted.
+fn redact_canonical_request(canonical: &str) -> String {
+    canonical
+        .split('\n')
+        .enumerate()
+        .map(|(i, line)| {
+            if i == 2 {
+                redact_query(line)
+            } else if line
+                .get(..21)
+                .is_some_and(|p| p.eq_ignore_ascii_case("x-amz-security-token:"))
+            {
+                format!("x-amz-security-token:{REDACTED}")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Debug view of headers with the session token redacted.
@@ -367,7 +396,8 @@ impl std::error::Error for Rejection {}
 
 /// The intermediate SigV4 values the verifier computed for a request,
 /// for debugging and for comparing against other implementations. It
-/// contains no secret and no signature.
+/// contains no secret key and no signature; the canonical request does carry a
+/// session token when the request had one, so `Debug` redacts it.
 ///
 /// # Example
 ///
@@ -384,7 +414,7 @@ impl std::error::Error for Rejection {}
 /// assert!(parts.canonical_request.starts_with("GET\n/\n\nhost:example.amazonaws.com\n"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CanonicalParts {
     /// The canonical request (header bytes that are not UTF-8 shown lossily).
@@ -397,6 +427,23 @@ pub struct CanonicalParts {
     pub payload_hash: String,
     /// The credential scope from the request.
     pub credential_scope: String,
+}
+
+impl fmt::Debug for CanonicalParts {
+    /// Shows everything but the session token, which a canonical request carries in a header
+    /// line or (presigned) in its query.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CanonicalParts")
+            .field(
+                "canonical_request",
+                &redact_canonical_request(&self.canonical_request),
+            )
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signed_headers", &self.signed_headers)
+            .field("payload_hash", &self.payload_hash)
+            .field("credential_scope", &self.credential_scope)
+            .finish()
+    }
 }
 
 /// The pure SigV4 verifier Lambda runs on a function URL request, usable

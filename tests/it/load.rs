@@ -424,18 +424,12 @@ async fn ten_thousand_signed_requests_with_keys_expiring_every_two_seconds() {
     );
 }
 
-/// Crate bug (race): with `refresh_ahead(Duration::ZERO)`, `CredentialsCache::credentials`
-/// (`src/credentials.rs`, `fresh`: usable while `now + refresh_ahead < expiry`) hands out a key
-/// until the instant it expires, and `SigningMiddleware::sign` (`src/middleware.rs`) then takes
-/// *its own* `SystemTime::now()` for the signature. When the key expires in between
-/// (microseconds), `Signer::sign_at` refuses it with `Error::ExpiredCredentials` and the request
-/// fails instead of being signed with a fresh key. `Signer::sign_with_hash` has the same gap.
-/// Measured with 20 ms keys: 5 failed requests in 432 expiries (debug, 10,000 requests);
-/// 4 in 291 and 1 in 329 (release, 100,000 requests). A fix: hand out credentials only with
-/// some minimum validity left, or re-fetch once on `ExpiredCredentials`. Reproduce with
-/// `LUS_LOAD_REQUESTS=100000 cargo test --release --all-features --test it load::zero -- --ignored --nocapture`.
+/// Regression test for a race: with `refresh_ahead(Duration::ZERO)` the cache once judged a
+/// key fresh at one instant and the middleware signed at a later one, so a key expiring in
+/// between failed the request with `Error::ExpiredCredentials` (5 in 432 expiries with 20 ms
+/// keys). Freshness is now judged at the signing time itself (`credentials_at`).
+/// Longer run: `LUS_LOAD_REQUESTS=100000 cargo test --release --all-features --test it load::zero -- --nocapture`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "crate bug: refresh_ahead(0) races with the signing timestamp; ExpiredCredentials fails ~1% of expiries"]
 async fn zero_refresh_ahead_never_fails_a_request() {
     let run = rotating_run(Duration::from_millis(20), Duration::ZERO, 5_000, requests()).await;
     println!(
