@@ -178,27 +178,23 @@ mod roundtrip {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::{TcpListener, TcpStream};
 
-    /// Starts the responder on its own thread and runtime, so that it does not share the
-    /// client's; returns its address.
-    fn start_server() -> SocketAddr {
+    /// Starts the responder as a task on `runtime`, the client's own current-thread runtime:
+    /// client and server then take turns on one thread, so a round trip costs their CPU work
+    /// and the loopback, with no cross-core wake-up (whose latency, on a VM, depends on whether
+    /// the other core sleeps, and so on unrelated load). Returns its address.
+    fn start_server(runtime: &tokio::runtime::Runtime) -> SocketAddr {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         listener
             .set_nonblocking(true)
             .expect("nonblocking listener");
         let addr = listener.local_addr().expect("local address");
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("server runtime");
-            runtime.block_on(async move {
-                let listener = TcpListener::from_std(listener).expect("tokio listener");
-                while let Ok((stream, _)) = listener.accept().await {
-                    tokio::spawn(async move {
-                        let _ = serve(stream).await;
-                    });
-                }
-            });
+        runtime.spawn(async move {
+            let listener = TcpListener::from_std(listener).expect("tokio listener");
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let _ = serve(stream).await;
+                });
+            }
         });
         addr
     }
@@ -261,12 +257,12 @@ mod roundtrip {
     }
 
     pub(super) fn bench(c: &mut Criterion) {
-        let addr = start_server();
-        let url = format!("http://{addr}/items");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .expect("client runtime");
+            .expect("runtime");
+        let addr = start_server(&runtime);
+        let url = format!("http://{addr}/items");
         let signer = Signer::builder()
             .region(REGION)
             .credentials(credentials())

@@ -263,8 +263,11 @@ async fn serve(mut stream: TcpStream) -> io::Result<()> {
     }
 }
 
+/// A named benchmark request.
+type Case = (&'static str, http::Request<Vec<u8>>);
+
 /// The benchmark requests, `(name, template)`, as `benches/sign.rs` and the peers build them.
-fn requests() -> Result<[(&'static str, http::Request<Vec<u8>>); 2], http::Error> {
+fn requests() -> Result<[Case; 2], http::Error> {
     let get = http::Request::get(GET_URL)
         .header("accept", "application/json")
         .body(Vec::new())?;

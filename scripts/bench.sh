@@ -3,8 +3,9 @@
 # the criterion bench (benches/sign.rs), `openssl speed`, the botocore and aws4 peers, the
 # memory probe under /usr/bin/time -v, and allocations per signature; then the budget ratios.
 #
-# Usage: scripts/bench.sh [--quick]
-#   --quick   short criterion measurement times (a smoke test; the numbers are rough)
+# Usage: scripts/bench.sh [--quick | --report-only]
+#   --quick         short criterion measurement times (a smoke test; the numbers are rough)
+#   --report-only   print the report again from the raw outputs of the last run
 #
 # Installs what it needs (GNU time and openssl through apt-get, botocore through pip, aws4
 # through npm ci). Raw outputs go to <target-dir>/bench-report/.
@@ -14,15 +15,18 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 QUICK=0
+REPORT_ONLY=0
 for arg in "$@"; do
   case "$arg" in
     --quick) QUICK=1 ;;
-    *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
+    --report-only) REPORT_ONLY=1 ;;
+    *) echo "usage: $0 [--quick | --report-only]" >&2; exit 2 ;;
   esac
 done
 
 log() { echo "==> $*" >&2; }
 
+measure() {
 # --- what it needs ---------------------------------------------------------------------------
 apt_install() {
   if command -v apt-get >/dev/null; then
@@ -45,12 +49,8 @@ python3 -c 'import botocore' 2>/dev/null || {
 }
 [ -d scripts/node_modules/aws4 ] || { log "installing aws4"; npm ci --prefix scripts --no-audit --no-fund >&2; }
 
-TARGET_DIR=$(cargo metadata --format-version 1 --no-deps |
-  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-OUT="$TARGET_DIR/bench-report"
 rm -rf "$OUT" "$TARGET_DIR/criterion/hash" "$TARGET_DIR/criterion/sign" "$TARGET_DIR/criterion/roundtrip"
 mkdir -p "$OUT"
-FEATURES=middleware,emulator
 
 # --- machine ---------------------------------------------------------------------------------
 {
@@ -92,6 +92,18 @@ done
 "$PROBE" --count-allocs >"$OUT/allocs.md"
 "$PROBE" --signatures >"$OUT/signatures.txt"
 echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
+}
+
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+OUT="$TARGET_DIR/bench-report"
+FEATURES=middleware,emulator
+if [ "$REPORT_ONLY" -eq 0 ]; then
+  measure
+elif [ ! -f "$OUT/machine.txt" ]; then
+  echo "no earlier run in $OUT" >&2
+  exit 1
+fi
 
 # --- report ----------------------------------------------------------------------------------
 python3 - "$TARGET_DIR" "$OUT" <<'PY'
@@ -104,10 +116,20 @@ target, out = Path(sys.argv[1]), Path(sys.argv[2])
 MIB = 1024 * 1024
 
 
-def median_ns(bench_id):
+def estimates(bench_id):
     group, _, name = bench_id.partition("/")
     path = target / "criterion" / group / name.replace("/", "_") / "new" / "estimates.json"
-    return json.loads(path.read_text())["median"]["point_estimate"]
+    return json.loads(path.read_text())
+
+
+def median_ns(bench_id):
+    return estimates(bench_id)["median"]["point_estimate"]
+
+
+def criterion_ns(bench_id):
+    """The point estimate criterion prints: the slope (linear sampling) or the mean (flat)."""
+    e = estimates(bench_id)
+    return (e.get("slope") or e["mean"])["point_estimate"]
 
 
 def fmt_time(ns):
@@ -125,7 +147,7 @@ print(f"- `lscpu` model name: {machine['cpu']}")
 print(f"- {machine['rustc']}; {machine['openssl']}; {machine['python']}; node {machine['node']}")
 print(f"- commit measured: {machine['commit']}")
 print(f"- load average (1, 5, 15 min) before: {machine['load_before']}, after: {machine['load_after']} "
-      "(anything well above 0 means other work shared the 2 cores)")
+      "(the bench itself keeps about one core busy; more means other work shared the 2 cores)")
 print()
 
 sizes = {"64B": 64, "1KiB": 1024, "64KiB": 64 * 1024, "1MiB": MIB, "6MiB": 6 * MIB}
@@ -134,12 +156,12 @@ ids += [f"sign/{who}/{case}" for case in ("get", "post_1k", "post_6m") for who i
 ids += [f"roundtrip/{mode}" for mode in ("plain", "iam", "oac")]
 medians = {i: median_ns(i) for i in ids}
 print("## Criterion medians (`cargo bench --bench sign`)\n")
-print("| bench | median | throughput |")
-print("|---|---:|---:|")
+print("| bench | median | throughput (median) | criterion's estimate (slope or mean) |")
+print("|---|---:|---:|---:|")
 for i in ids:
     size = sizes.get(i.partition("/")[2]) if i.startswith("hash/") else None
     thrpt = f"{size / (medians[i] / 1e9) / 2**30:.3f} GiB/s" if size else ""
-    print(f"| `{i}` | {fmt_time(medians[i])} | {thrpt} |")
+    print(f"| `{i}` | {fmt_time(medians[i])} | {thrpt} | {fmt_time(criterion_ns(i))} |")
 print()
 
 boto = json.loads((out / "botocore.json").read_text())
