@@ -130,11 +130,7 @@ async fn server_errors_then_success_every_attempt_re_signed_and_verified() {
         _ => HandlerResponse::text(200, "ok"),
     };
     let emu = emulator(|b| b.handler(handler)).await;
-    let signer = Signer::builder()
-        .region(support::REGION)
-        .credentials(support::credentials(true))
-        .build()
-        .unwrap();
+    let signer = support::signer();
     // More than a second between attempts, so each fresh signature carries its own date.
     let backoff = ExponentialBackoff::builder()
         .retry_bounds(Duration::from_millis(1050), Duration::from_millis(1100))
@@ -241,11 +237,7 @@ async fn connection_reset_mid_request_is_a_reqwest_error_and_not_retried() {
 #[tokio::test]
 async fn connection_reset_with_retry_attached_is_retried_and_re_signed() {
     let (url, connections, heads) = resetting_server().await;
-    let signer = Signer::builder()
-        .region(support::REGION)
-        .credentials(support::credentials(true))
-        .build()
-        .unwrap();
+    let signer = support::signer();
     let backoff = ExponentialBackoff::builder()
         .retry_bounds(Duration::from_millis(1), Duration::from_millis(5))
         .build_with_max_retries(2);
@@ -292,41 +284,8 @@ async fn connection_reset_with_retry_attached_is_retried_and_re_signed() {
     );
 }
 
-/// The emulator's clock is 15 minutes ahead or behind; the middleware learns the offset from
-/// the 403 "Signature expired" / "not yet current" answer and its `Date` header, re-signs and
-/// succeeds, and a later request is right the first time.
-#[tokio::test]
-async fn server_clock_fifteen_minutes_off_is_recovered_by_skew_correction() {
-    for offset in [900i64, -900] {
-        let emu = emulator(|b| b.clock_offset_secs(offset)).await;
-        let signer = Signer::builder()
-            .region(support::REGION)
-            .credentials(support::credentials(true))
-            .build()
-            .unwrap();
-        let middleware = SigningMiddleware::new(signer);
-        let client = ClientBuilder::new(reqwest::Client::new())
-            .with(middleware.clone())
-            .build();
-        let response = client.get(emu.function_url()).send().await.unwrap();
-        let date = response
-            .headers()
-            .get("date")
-            .map(|d| d.to_str().unwrap().to_owned());
-        assert_eq!(
-            response.status(),
-            200,
-            "offset {offset}: server Date {date:?}, learned {} s",
-            middleware.clock_offset_secs()
-        );
-        assert!((middleware.clock_offset_secs() - offset).abs() <= 2);
-        let statuses: Vec<u16> = emu.received().iter().map(|r| r.outcome.status).collect();
-        assert_eq!(statuses, [403, 200], "one rejection, one re-signed retry");
-        let again = client.get(emu.function_url()).send().await.unwrap();
-        assert_eq!(again.status(), 200);
-        assert_eq!(emu.received().len(), 3, "right the first time afterwards");
-    }
-}
+// The emulator with its clock 15 minutes ahead or behind, recovered by the skew correction
+// and the offset dropped again: `middleware::clock_skew_is_corrected_both_ways_and_dropped_when_clocks_agree`.
 
 /// A function URL stand-in whose clock is `offset` seconds off: it judges each request with the
 /// crate's independent `Verifier` at its own time and answers like Lambda, with a `Date` header
@@ -422,11 +381,7 @@ async fn skewed_server(offset: i64) -> (String, Arc<Mutex<Vec<u16>>>) {
 async fn server_clock_fifteen_minutes_off_with_its_own_date_is_recovered() {
     for offset in [900i64, -900] {
         let (url, statuses) = skewed_server(offset).await;
-        let signer = Signer::builder()
-            .region(support::REGION)
-            .credentials(support::credentials(true))
-            .build()
-            .unwrap();
+        let signer = support::signer();
         let middleware = SigningMiddleware::new(signer);
         let client = ClientBuilder::new(reqwest::Client::new())
             .with(middleware.clone())

@@ -225,11 +225,7 @@ async fn size_guard_counts_base64_growth_and_can_be_switched_off() {
         "the oversized bodies were never sent"
     );
     // Switched off, the service's own 413 answers.
-    let signer = Signer::builder()
-        .region(support::REGION)
-        .credentials(support::credentials(true))
-        .build()
-        .unwrap();
+    let signer = support::signer();
     let unlimited = ClientBuilder::new(reqwest::Client::new())
         .with(SigningMiddleware::new(signer).payload_limit(PayloadLimit::Unlimited))
         .build();
@@ -273,11 +269,7 @@ fn retry_policy() -> ExponentialBackoff {
 async fn retries_are_re_signed_with_fresh_signatures() {
     let (_, handler) = flaky(2);
     let emu = emulator(|b| b.handler(handler)).await;
-    let signer = Signer::builder()
-        .region(support::REGION)
-        .credentials(support::credentials(true))
-        .build()
-        .unwrap();
+    let signer = support::signer();
     // Retry first, signer second.
     let client = ClientBuilder::new(reqwest::Client::new())
         .with(RetryTransientMiddleware::new_with_policy(retry_policy()))
@@ -322,11 +314,7 @@ async fn retries_are_re_signed_with_fresh_signatures() {
 async fn three_distinct_valid_signatures_across_retries() {
     let (_, handler) = flaky(2);
     let emu = emulator(|b| b.handler(handler)).await;
-    let signer = Signer::builder()
-        .region(support::REGION)
-        .credentials(support::credentials(true))
-        .build()
-        .unwrap();
+    let signer = support::signer();
     let slow = ExponentialBackoff::builder()
         .retry_bounds(Duration::from_millis(1100), Duration::from_millis(1200))
         .jitter(reqwest_retry::Jitter::None)
@@ -361,11 +349,7 @@ async fn three_distinct_valid_signatures_across_retries() {
 async fn signer_before_retry_replays_one_signature() {
     let (_, handler) = flaky(2);
     let emu = emulator(|b| b.handler(handler)).await;
-    let signer = Signer::builder()
-        .region(support::REGION)
-        .credentials(support::credentials(true))
-        .build()
-        .unwrap();
+    let signer = support::signer();
     let client = ClientBuilder::new(reqwest::Client::new())
         .with(SigningMiddleware::new(signer))
         .with(RetryTransientMiddleware::new_with_policy(retry_policy()))
@@ -499,11 +483,7 @@ async fn no_override_mode_signs_for_the_origin_host() {
 async fn clock_skew_is_corrected_both_ways_and_dropped_when_clocks_agree() {
     for offset in [900i64, -900] {
         let emu = emulator(|b| b.clock_offset_secs(offset)).await;
-        let signer = Signer::builder()
-            .region(support::REGION)
-            .credentials(support::credentials(true))
-            .build()
-            .unwrap();
+        let signer = support::signer();
         let mw = SigningMiddleware::new(signer);
         let client = ClientBuilder::new(reqwest::Client::new())
             .with(mw.clone())
@@ -573,11 +553,7 @@ async fn clock_skew_is_corrected_both_ways_and_dropped_when_clocks_agree() {
 #[tokio::test]
 async fn skew_correction_can_be_disabled() {
     let emu = emulator(|b| b.clock_offset_secs(900)).await;
-    let signer = Signer::builder()
-        .region(support::REGION)
-        .credentials(support::credentials(true))
-        .build()
-        .unwrap();
+    let signer = support::signer();
     let client = ClientBuilder::new(reqwest::Client::new())
         .with(SigningMiddleware::new(signer).skew_correction(SkewCorrection::Disabled))
         .build();

@@ -15,6 +15,16 @@ fn signer() -> Signer {
     Signer::builder().build().unwrap()
 }
 
+/// Signs `request` as an empty-body request with the plain test credentials at [`time`].
+fn sign_empty<B>(request: &mut http::Request<B>) -> Result<(), Error> {
+    signer().sign_at(
+        request,
+        &PayloadHash::EMPTY,
+        &support::credentials(false),
+        time(),
+    )
+}
+
 #[test]
 fn signing_twice_replaces_every_signing_header() {
     let signer = signer();
@@ -75,14 +85,7 @@ fn headers_that_proxies_change_are_not_signed() {
         .header("Content-Type", "application/json")
         .body(())
         .unwrap();
-    signer()
-        .sign_at(
-            &mut request,
-            &PayloadHash::EMPTY,
-            &support::credentials(false),
-            time(),
-        )
-        .unwrap();
+    sign_empty(&mut request).unwrap();
     let auth = request.headers()["authorization"].to_str().unwrap();
     assert!(
         auth.contains("SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-custom,"),
@@ -121,14 +124,7 @@ fn content_sha256_on_every_method() {
             .uri(URL)
             .body(())
             .unwrap();
-        signer()
-            .sign_at(
-                &mut request,
-                &PayloadHash::EMPTY,
-                &support::credentials(false),
-                time(),
-            )
-            .unwrap();
+        sign_empty(&mut request).unwrap();
         assert_eq!(
             request.headers()["x-amz-content-sha256"],
             lambda_url_signer::EMPTY_PAYLOAD_SHA256,
@@ -144,14 +140,7 @@ fn non_utf8_header_value_is_a_typed_error_not_a_panic() {
         "x-binary",
         http::HeaderValue::from_bytes(b"caf\xe9").unwrap(),
     );
-    let err = signer()
-        .sign_at(
-            &mut request,
-            &PayloadHash::EMPTY,
-            &support::credentials(false),
-            time(),
-        )
-        .unwrap_err();
+    let err = sign_empty(&mut request).unwrap_err();
     assert!(matches!(err, Error::InvalidHeaderValue { ref name } if name == "x-binary"));
     assert!(
         !err.to_string().contains("caf"),
@@ -164,28 +153,14 @@ fn non_utf8_header_value_is_a_typed_error_not_a_panic() {
         "user-agent",
         http::HeaderValue::from_bytes(b"caf\xe9").unwrap(),
     );
-    signer()
-        .sign_at(
-            &mut request,
-            &PayloadHash::EMPTY,
-            &support::credentials(false),
-            time(),
-        )
-        .unwrap();
+    sign_empty(&mut request).unwrap();
     // UTF-8 beyond ASCII is signed.
     let mut request = http::Request::get(URL).body(()).unwrap();
     request.headers_mut().insert(
         "x-name",
         http::HeaderValue::from_bytes("café".as_bytes()).unwrap(),
     );
-    signer()
-        .sign_at(
-            &mut request,
-            &PayloadHash::EMPTY,
-            &support::credentials(false),
-            time(),
-        )
-        .unwrap();
+    sign_empty(&mut request).unwrap();
 }
 
 #[test]
@@ -193,14 +168,7 @@ fn region_comes_from_the_host_or_configuration_never_a_default() {
     let mut request = http::Request::get("http://127.0.0.1:9000/")
         .body(())
         .unwrap();
-    let err = signer()
-        .sign_at(
-            &mut request,
-            &PayloadHash::EMPTY,
-            &support::credentials(false),
-            time(),
-        )
-        .unwrap_err();
+    let err = sign_empty(&mut request).unwrap_err();
     assert!(
         matches!(err, Error::MissingRegion { ref host } if host == "127.0.0.1:9000"),
         "{err:?}"
@@ -287,14 +255,7 @@ fn the_uri_is_rewritten_to_what_was_signed() {
         http::Request::get("https://ABC.lambda-url.us-east-1.on.aws/a/./b/../c*?x=1+2&y=%7e&z")
             .body(())
             .unwrap();
-    signer()
-        .sign_at(
-            &mut request,
-            &PayloadHash::EMPTY,
-            &support::credentials(false),
-            time(),
-        )
-        .unwrap();
+    sign_empty(&mut request).unwrap();
     assert_eq!(
         request.uri().to_string(),
         "https://abc.lambda-url.us-east-1.on.aws/a/c%2A?x=1%2B2&y=~&z="
@@ -303,12 +264,7 @@ fn the_uri_is_rewritten_to_what_was_signed() {
         .body(())
         .unwrap();
     assert!(matches!(
-        signer().sign_at(
-            &mut bad,
-            &PayloadHash::EMPTY,
-            &support::credentials(false),
-            time()
-        ),
+        sign_empty(&mut bad),
         Err(Error::InvalidQuery { .. })
     ));
 }

@@ -156,16 +156,20 @@ pub fn function_url(emulator: &lambda_url_signer::Emulator) -> lambda_url_signer
     lambda_url_signer::FunctionUrl::with_region(emulator.function_url(), REGION).expect("url")
 }
 
-/// A client that signs with the session test credentials for the emulator's region.
-#[cfg(feature = "middleware")]
-pub fn iam_client() -> reqwest_middleware::ClientWithMiddleware {
-    let signer = lambda_url_signer::Signer::builder()
+/// A signer for the emulator's region with the session test credentials.
+pub fn signer() -> lambda_url_signer::Signer {
+    lambda_url_signer::Signer::builder()
         .region(REGION)
         .credentials(credentials(true))
         .build()
-        .expect("signer");
+        .expect("signer")
+}
+
+/// A client that signs with [`signer`].
+#[cfg(feature = "middleware")]
+pub fn iam_client() -> reqwest_middleware::ClientWithMiddleware {
     reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
-        .with(lambda_url_signer::SigningMiddleware::new(signer))
+        .with(lambda_url_signer::SigningMiddleware::new(signer()))
         .build()
 }
 
