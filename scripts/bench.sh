@@ -70,6 +70,8 @@ CRITERION_ARGS=()
 log "cargo bench --bench sign --features $FEATURES (several minutes)"
 cargo bench --bench sign --features "$FEATURES" -- "${CRITERION_ARGS[@]}" >"$OUT/criterion.txt" 2>&1 ||
   { tail -n 40 "$OUT/criterion.txt" >&2; exit 1; }
+mkdir -p "$OUT/criterion"
+cp -r "$TARGET_DIR/criterion/hash" "$TARGET_DIR/criterion/sign" "$TARGET_DIR/criterion/roundtrip" "$OUT/criterion/"
 
 # --- openssl ---------------------------------------------------------------------------------
 log "openssl speed -evp sha256 -bytes 1048576"
@@ -106,19 +108,19 @@ elif [ ! -f "$OUT/machine.txt" ]; then
 fi
 
 # --- report ----------------------------------------------------------------------------------
-python3 - "$TARGET_DIR" "$OUT" <<'PY'
+python3 - "$OUT" <<'PY'
 import json
 import re
 import sys
 from pathlib import Path
 
-target, out = Path(sys.argv[1]), Path(sys.argv[2])
+out = Path(sys.argv[1])
 MIB = 1024 * 1024
 
 
 def estimates(bench_id):
     group, _, name = bench_id.partition("/")
-    path = target / "criterion" / group / name.replace("/", "_") / "new" / "estimates.json"
+    path = out / "criterion" / group / name.replace("/", "_") / "new" / "estimates.json"
     return json.loads(path.read_text())
 
 
