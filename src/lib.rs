@@ -102,6 +102,7 @@ pub use emulator::{
 pub use permissions::{cloudfront_permissions, PermissionStatements, PermissionsError};
 // <<< emulator
 
+/// The README's code blocks, compiled and run as doctests.
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;

@@ -33,6 +33,10 @@ use crate::permissions::function_arn_account;
 
 /// The default payload limit: 6 MB (6,291,456 bytes), as for buffered
 /// Lambda invocations.
+///
+/// ```
+/// assert_eq!(lambda_url_signer::DEFAULT_MAX_PAYLOAD_BYTES, 6 * 1024 * 1024);
+/// ```
 pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 6_291_456;
 
 type Handler = Arc<dyn Fn(&InvokeEvent) -> HandlerResponse + Send + Sync + 'static>;
