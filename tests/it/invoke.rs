@@ -10,7 +10,7 @@ use lambda_url_signer::{CloudFrontConfig, Emulator, HandlerResponse, OacSigning}
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 
@@ -22,57 +22,9 @@ const LIMIT: usize = 6_291_456;
 const OAC_BODY: &str = "{\n    \"test\": \"message\"\n}";
 const OAC_BODY_SHA256: &str = "7acb899e28935d98d2a01e27212b5f130ca860f5899c1caabf18ec0988e5df62";
 
-/// The example binary, built once per test run with the features this test binary has
-/// (`cargo test --test it` does not build examples on its own).
+/// The `invoke` example binary, built once per test run.
 fn binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        // This test binary is `<target-dir>/<profile>/deps/it-<hash>`.
-        let exe = std::env::current_exe().expect("the test binary's path");
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("<target-dir>/<profile>")
-            .to_path_buf();
-        let target_dir = profile_dir.parent().expect("<target-dir>");
-        let mut features = vec!["middleware", "emulator"];
-        if cfg!(feature = "aws-config") {
-            features.push("aws-config");
-        }
-        if cfg!(feature = "rustls") {
-            features.push("rustls");
-        }
-        let mut build = std::process::Command::new(env!("CARGO"));
-        build
-            .args([
-                "build",
-                "--quiet",
-                "--example",
-                "invoke",
-                "--no-default-features",
-            ])
-            .args(["--features", &features.join(" ")])
-            .arg("--manifest-path")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-            .env("CARGO_TARGET_DIR", target_dir);
-        if profile_dir
-            .file_name()
-            .is_some_and(|name| name == "release")
-        {
-            build.arg("--release");
-        }
-        let status = build.status().expect("cargo runs");
-        assert!(status.success(), "building the invoke example failed");
-        let binary = profile_dir
-            .join("examples")
-            .join(format!("invoke{}", std::env::consts::EXE_SUFFIX));
-        assert!(
-            binary.is_file(),
-            "no example binary at {}",
-            binary.display()
-        );
-        binary
-    })
+    support::example_binary("invoke")
 }
 
 /// A directory under the system temp dir, removed on drop.

@@ -31,3 +31,6 @@ mod faults;
 
 #[cfg(all(feature = "middleware", feature = "emulator"))]
 mod secrets;
+
+#[cfg(all(feature = "middleware", feature = "emulator"))]
+mod examples;
