@@ -2,7 +2,7 @@
 
 use crate::{Error, PayloadHash, Signer};
 use http::Extensions;
-use reqwest::{Request, Response};
+use reqwest::{Request, Response, ResponseBuilderExt};
 use reqwest_middleware::{Middleware, Next};
 use std::fmt;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -187,18 +187,20 @@ impl SigningMiddleware {
     }
 
     /// Learns the offset from a skew rejection; returns whether a re-signed retry makes sense.
-    async fn learn_skew(&self, response: Response) -> (bool, Response) {
+    /// Only a 403 `InvalidSignatureException` with a `Date` header is read (its body is small
+    /// JSON); it is handed back rebuilt with the same status, headers, version, URL and body.
+    async fn learn_skew(&self, response: Response) -> Result<(bool, Response), reqwest::Error> {
         let server_date = response_date(&response);
-        if response.status() != reqwest::StatusCode::FORBIDDEN {
-            return (false, response);
-        }
-        let Some(server_date) = server_date else {
-            return (false, response);
+        let candidate = response.status() == reqwest::StatusCode::FORBIDDEN
+            && error_type(response.headers()) == Some("InvalidSignatureException");
+        let (true, Some(server_date)) = (candidate, server_date) else {
+            return Ok((false, response));
         };
         let status = response.status();
         let headers = response.headers().clone();
         let version = response.version();
-        let body = response.bytes().await.unwrap_or_default();
+        let url = response.url().clone();
+        let body = response.bytes().await?;
         let is_skew = matches!(
             Diagnosis::from_parts(status.as_u16(), error_type(&headers), &body),
             Some(Diagnosis::ClockSkew { .. })
@@ -209,11 +211,14 @@ impl SigningMiddleware {
                 Ordering::Relaxed,
             );
         }
-        let mut rebuilt = http::Response::new(body);
-        *rebuilt.status_mut() = status;
+        let mut rebuilt = http::Response::builder()
+            .status(status)
+            .version(version)
+            .url(url)
+            .body(body)
+            .unwrap_or_default();
         *rebuilt.headers_mut() = headers;
-        *rebuilt.version_mut() = version;
-        (is_skew, Response::from(rebuilt))
+        Ok((is_skew, Response::from(rebuilt)))
     }
 
     /// Drops the offset once a response's `Date` agrees with the local clock.
@@ -258,7 +263,7 @@ impl Middleware for SigningMiddleware {
         let Some(mut retry) = retry else {
             return Ok(response);
         };
-        let (is_skew, response) = self.learn_skew(response).await;
+        let (is_skew, response) = self.learn_skew(response).await?;
         if !is_skew {
             self.observe_date(&response);
             return Ok(response);

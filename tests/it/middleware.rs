@@ -590,7 +590,11 @@ async fn diagnosis_of_real_error_responses() {
         let client = ClientBuilder::new(reqwest::Client::new())
             .with(SigningMiddleware::new(signer))
             .build();
-        cases.push(client.get(&url).send().await.unwrap());
+        let response = client.get(&url).send().await.unwrap();
+        // A 403 the skew check read and handed back keeps its URL and headers.
+        assert_eq!(response.url().as_str(), url);
+        assert!(response.headers().contains_key("x-amzn-requestid"));
+        cases.push(response);
     }
     cases.push(reqwest::Client::new().get(&url).send().await.unwrap());
     let mut diagnoses = Vec::new();
