@@ -45,6 +45,31 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Modes
+//!
+//! | situation | use |
+//! |---|---|
+//! | call a function URL directly with IAM | `SigningMiddleware` (or [`Signer`] on an `http::Request`) |
+//! | call through CloudFront OAC (`always`) | `OacMiddleware`: adds only `x-amz-content-sha256` |
+//! | CloudFront OAC `no-override` | `SigningMiddleware` with [`SignerBuilder::sign_host`] set to the function URL host |
+//! | hand out a link | [`Signer::presign`] |
+//! | retries | attach `reqwest_retry::RetryTransientMiddleware` *before* the signer |
+//! | a 403 | `Diagnosis::from_response` |
+//!
+//! ```no_run
+//! # #[cfg(feature = "middleware")]
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use lambda_url_signer::{Credentials, FunctionUrl, Signer, SigningMiddleware};
+//!
+//! let url = FunctionUrl::parse("https://abc123.lambda-url.eu-central-1.on.aws/")?;
+//! let credentials = Credentials::new("AKIDEXAMPLE", "secret", None, None, "example");
+//! let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+//!     .with(SigningMiddleware::new(Signer::for_url(&url, credentials)))
+//!     .build();
+//! let response = client.post(url.as_str()).json(&serde_json::json!({"id": 1})).send().await?;
+//! # let _ = response; Ok(()) }
+//! ```
+//!
 //! ## Errors
 //!
 //! Every fallible function returns [`Error`], one `#[non_exhaustive]` enum whose variants say
@@ -102,7 +127,7 @@ pub use emulator::{
 pub use permissions::{cloudfront_permissions, PermissionStatements, PermissionsError};
 // <<< emulator
 
-/// The README's code blocks, compiled and run as doctests.
+/// The README's code blocks, compiled and run as doctests (they use every feature).
 #[doc = include_str!("../README.md")]
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "middleware", feature = "emulator"))]
 pub struct ReadmeDoctests;
