@@ -259,6 +259,15 @@ fn flaky(
     })
 }
 
+/// The distinct `Authorization` headers the function URL received.
+fn signatures(received: &[lambda_url_signer::ReceivedRequest]) -> HashSet<String> {
+    received
+        .iter()
+        .filter_map(|r| r.header_str("authorization"))
+        .map(str::to_owned)
+        .collect()
+}
+
 fn retry_policy() -> ExponentialBackoff {
     ExponentialBackoff::builder()
         .retry_bounds(Duration::from_millis(1), Duration::from_millis(5))
@@ -284,10 +293,7 @@ async fn retries_are_re_signed_with_fresh_signatures() {
     assert_eq!(response.status(), 200);
     let received = emu.received();
     assert_eq!(received.len(), 3);
-    let signatures: HashSet<_> = received
-        .iter()
-        .map(|r| r.header_str("authorization").unwrap().to_owned())
-        .collect();
+    let signatures = signatures(&received);
     let statuses: Vec<_> = received.iter().map(|r| r.outcome.status).collect();
     assert_eq!(
         statuses,
@@ -333,10 +339,7 @@ async fn three_distinct_valid_signatures_across_retries() {
         200
     );
     let received = emu.received();
-    let signatures: HashSet<_> = received
-        .iter()
-        .map(|r| r.header_str("authorization").unwrap().to_owned())
-        .collect();
+    let signatures = signatures(&received);
     assert_eq!(received.len(), 3);
     assert_eq!(signatures.len(), 3, "three distinct signatures");
     assert!(
@@ -363,11 +366,7 @@ async fn signer_before_retry_replays_one_signature() {
             .status(),
         200
     );
-    let signatures: HashSet<_> = emu
-        .received()
-        .iter()
-        .map(|r| r.header_str("authorization").unwrap().to_owned())
-        .collect();
+    let signatures = signatures(&emu.received());
     assert_eq!(
         signatures.len(),
         1,
