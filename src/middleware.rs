@@ -421,10 +421,15 @@ fn sign_reqwest(
     let (parts, ()) = http_request.into_parts();
     *request.headers_mut() = parts.headers;
     result?;
-    let signed_uri = parts.uri.to_string();
-    if signed_uri != request.url().as_str() {
+    // The signer only ever rewrites the path and query (the url crate already lowercases the
+    // host), so compare those and rebuild the URL only when they changed: no allocation on the
+    // common path.
+    let url = request.url();
+    let unchanged = parts.uri.path() == url.path()
+        && parts.uri.query() == url.query().filter(|q| !q.is_empty());
+    if !unchanged {
         *request.url_mut() =
-            reqwest::Url::parse(&signed_uri).map_err(|_| Error::InvalidRequest {
+            reqwest::Url::parse(&parts.uri.to_string()).map_err(|_| Error::InvalidRequest {
                 reason: "the signed uri is not a valid url",
             })?;
     }
