@@ -9,9 +9,9 @@
 //! cargo run --example demo --all-features
 //! ```
 
+use lambda_url_signer::emulator::{Emulator, EmulatorIdentity, ResourcePolicy};
 use lambda_url_signer::{
-    cloudfront_permissions, Credentials, Emulator, EmulatorIdentity, FunctionUrl, OacMiddleware,
-    ResourcePolicy, Signer, SigningMiddleware,
+    cloudfront_permissions, Credentials, FunctionUrl, OacMiddleware, Signer, SigningMiddleware,
 };
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use std::process::ExitCode;
@@ -74,7 +74,9 @@ async fn run() -> Result<(Vec<Row>, String), Box<dyn std::error::Error>> {
         .function_arn(&function_arn)
         .identity(caller.clone())
         .resource_policy(policy.clone())
-        .cloudfront(lambda_url_signer::CloudFrontConfig::new(DISTRIBUTION))
+        .cloudfront(lambda_url_signer::emulator::CloudFrontConfig::new(
+            DISTRIBUTION,
+        ))
         .start()
         .await?;
     let function_url = FunctionUrl::with_region(emulator.function_url(), REGION)?;
@@ -145,7 +147,9 @@ async fn run() -> Result<(Vec<Row>, String), Box<dyn std::error::Error>> {
         .function_arn(&function_arn)
         .identity(caller.clone())
         .resource_policy(policy)
-        .cloudfront(lambda_url_signer::CloudFrontConfig::new(OTHER_DISTRIBUTION))
+        .cloudfront(lambda_url_signer::emulator::CloudFrontConfig::new(
+            OTHER_DISTRIBUTION,
+        ))
         .start()
         .await?;
     let other_cloudfront = other.cloudfront_url().ok_or("no cloudfront")?.to_owned();

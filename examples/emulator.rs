@@ -26,9 +26,9 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use lambda_url_signer::{
-    cloudfront_permissions, CloudFrontConfig, Emulator, EmulatorError, EmulatorIdentity,
-    OacSigning, ResourcePolicy,
+use lambda_url_signer::cloudfront_permissions;
+use lambda_url_signer::emulator::{
+    CloudFrontConfig, Emulator, EmulatorError, EmulatorIdentity, OacSigning, ResourcePolicy,
 };
 
 const ACCOUNT: &str = "123456789012";

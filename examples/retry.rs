@@ -11,10 +11,8 @@
 //! cargo run --example retry --all-features
 //! ```
 
-use lambda_url_signer::{
-    Credentials, Emulator, EmulatorIdentity, FunctionUrl, HandlerResponse, Signer,
-    SigningMiddleware,
-};
+use lambda_url_signer::emulator::{Emulator, EmulatorIdentity, HandlerResponse};
+use lambda_url_signer::{Credentials, FunctionUrl, Signer, SigningMiddleware};
 use reqwest_middleware::ClientBuilder;
 use reqwest_retry::{policies::ExponentialBackoff, Jitter, RetryTransientMiddleware};
 use std::collections::HashSet;

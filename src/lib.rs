@@ -115,15 +115,9 @@ pub use middleware::{Diagnosis, OacMiddleware, PayloadLimit, SigningMiddleware, 
 
 // >>> emulator
 #[cfg(feature = "emulator")]
-mod emulator;
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
+pub mod emulator;
 mod permissions;
-#[cfg(feature = "emulator")]
-pub use emulator::{
-    AuthType, CallerIdentity, CanonicalParts, CloudFrontConfig, Emulator, EmulatorBuilder,
-    EmulatorError, EmulatorIdentity, HandlerResponse, InvokeEvent, OacSigning, PolicyError,
-    RawRequest, ReceivedRequest, Rejection, RejectionKind, RequestOutcome, ResourcePolicy,
-    Verifier, DEFAULT_MAX_PAYLOAD_BYTES,
-};
 pub use permissions::{cloudfront_permissions, PermissionStatements, PermissionsError};
 // <<< emulator
 

@@ -12,7 +12,7 @@ use crate::permissions::distribution_arn_account;
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::{CloudFrontConfig, OacSigning};
+/// use lambda_url_signer::emulator::{CloudFrontConfig, OacSigning};
 ///
 /// let config = CloudFrontConfig::new("arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE")
 ///     .signing(OacSigning::NoOverride);
@@ -62,7 +62,7 @@ pub enum OacSigning {
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::{CloudFrontConfig, OacSigning};
+/// use lambda_url_signer::emulator::{CloudFrontConfig, OacSigning};
 ///
 /// let config = CloudFrontConfig::new("arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE");
 /// assert_eq!(config.signing_behavior(), OacSigning::Always);
@@ -82,7 +82,7 @@ impl CloudFrontConfig {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::CloudFrontConfig;
+    /// # use lambda_url_signer::emulator::CloudFrontConfig;
     /// let config = CloudFrontConfig::new("arn:aws:cloudfront::123456789012:distribution/E1");
     /// # let _ = config;
     /// ```
@@ -99,7 +99,7 @@ impl CloudFrontConfig {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::{CloudFrontConfig, OacSigning};
+    /// # use lambda_url_signer::emulator::{CloudFrontConfig, OacSigning};
     /// let config = CloudFrontConfig::new("arn:aws:cloudfront::123456789012:distribution/E1")
     ///     .signing(OacSigning::Never);
     /// assert_eq!(config.signing_behavior(), OacSigning::Never);
@@ -115,7 +115,7 @@ impl CloudFrontConfig {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::CloudFrontConfig;
+    /// # use lambda_url_signer::emulator::CloudFrontConfig;
     /// let config = CloudFrontConfig::new("arn:aws:cloudfront::123456789012:distribution/E1");
     /// assert!(config.distribution_arn().ends_with("/E1"));
     /// ```
@@ -128,7 +128,7 @@ impl CloudFrontConfig {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::{CloudFrontConfig, OacSigning};
+    /// # use lambda_url_signer::emulator::{CloudFrontConfig, OacSigning};
     /// let config = CloudFrontConfig::new("arn:aws:cloudfront::123456789012:distribution/E1");
     /// assert_eq!(config.signing_behavior(), OacSigning::Always);
     /// ```

@@ -1,11 +1,11 @@
 //! Errors starting the emulator.
 
-/// Why [`EmulatorBuilder::start`](crate::EmulatorBuilder::start) failed.
+/// Why [`EmulatorBuilder::start`](crate::emulator::EmulatorBuilder::start) failed.
 ///
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::{Emulator, EmulatorError};
+/// use lambda_url_signer::emulator::{Emulator, EmulatorError};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {

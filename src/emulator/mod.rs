@@ -16,23 +16,39 @@
 //!   the [`cloudfront_permissions`](crate::cloudfront_permissions) helper
 //!   writes the statements CloudFront OAC needs.
 //!
-//! # Choices where AWS behaviour is not published (also on `Emulator`)
+//! # Choices where AWS behaviour is not published
 //!
-//! * Check order: size limit, authentication present, its form, date
-//!   format, credential scope (terminator, region, service, date), clock,
-//!   access key, session token, `x-amz-content-sha256`, signature, then
-//!   policies.
-//! * Bodies over the limit: 413 `RequestEntityTooLargeException`,
+//! These are the emulator's choices; the strict one where there was a choice.
+//!
+//! * Order of checks: payload size, then authentication present, its form,
+//!   the date's format, the credential scope (terminator, region, service,
+//!   date), the clock window or presigned expiry, the access key, the
+//!   session token, `x-amz-content-sha256` against the body, the signature,
+//!   and last the policies.
+//! * Bodies over the limit: 413 `RequestEntityTooLargeException` with
 //!   `{"message":"Request must be smaller than <limit> bytes for the InvokeFunction operation"}`
-//!   (the wording of Lambda's `Invoke` API error).
-//! * Expired presigned URLs: 403 `AccessDeniedException`,
-//!   `{"Message":"Request has expired"}`. `X-Amz-Expires` is required and at
-//!   most 604,800 seconds (`IncompleteSignatureException` otherwise).
-//! * Both an `Authorization` header and presigned query parameters:
+//!   (the wording of Lambda's `Invoke` API). Bodies whose content type is not
+//!   `text/*`, JSON, XML, JavaScript or form data count as their base64 size.
+//! * Presigned URLs: `X-Amz-Expires` is required and at most 604,800;
+//!   an expired URL gets 403 `AccessDeniedException` with
+//!   `{"Message":"Request has expired"}`.
+//! * An `Authorization` header together with presigned query parameters,
+//!   two `Authorization` headers, or a missing or unsigned `x-amz-date`
+//!   (a `Date` header is not accepted instead): 403
 //!   `IncompleteSignatureException`.
-//! * `x-amz-date` is required (a `Date` header is not accepted instead).
+//! * A session token sent with long-term credentials, or a missing or wrong
+//!   one: 403 `UnrecognizedClientException`, like an unknown key.
+//! * Callers in the function's account are allowed by an implicit identity
+//!   policy unless the resource policy explicitly denies them; callers in
+//!   other accounts and CloudFront need an `Allow` in the resource policy
+//!   (for `lambda:InvokeFunctionUrl` and, unless
+//!   [`EmulatorBuilder::require_invoke_function`] is off,
+//!   `lambda:InvokeFunction`).
+//! * The OAC principal counts only with a signed `x-amz-source-arn`.
 //! * Caller ids (`AIDA…`, `AROA…:<session>`) are derived from the ARN.
 //! * A handler that panics gives 502 `Internal Server Error`.
+//! * Response header names go out in lowercase (hyper's choice); HTTP
+//!   header names are case-insensitive.
 
 mod canonical;
 mod clock;

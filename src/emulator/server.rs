@@ -35,7 +35,7 @@ use crate::permissions::function_arn_account;
 /// Lambda invocations.
 ///
 /// ```
-/// assert_eq!(lambda_url_signer::DEFAULT_MAX_PAYLOAD_BYTES, 6 * 1024 * 1024);
+/// assert_eq!(lambda_url_signer::emulator::DEFAULT_MAX_PAYLOAD_BYTES, 6 * 1024 * 1024);
 /// ```
 pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 6_291_456;
 
@@ -46,7 +46,7 @@ type Handler = Arc<dyn Fn(&InvokeEvent) -> HandlerResponse + Send + Sync + 'stat
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::{AuthType, Emulator};
+/// use lambda_url_signer::emulator::{AuthType, Emulator};
 ///
 /// let builder = Emulator::builder().region("us-east-1").auth_type(AuthType::None);
 /// # let _ = builder;
@@ -76,7 +76,7 @@ impl AuthType {
 /// # Example
 ///
 /// ```no_run
-/// # use lambda_url_signer::Emulator;
+/// # use lambda_url_signer::emulator::Emulator;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -110,7 +110,7 @@ pub struct RequestOutcome {
 /// # Example
 ///
 /// ```no_run
-/// # use lambda_url_signer::Emulator;
+/// # use lambda_url_signer::emulator::Emulator;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -146,7 +146,7 @@ impl ReceivedRequest {
     /// # Example
     ///
     /// ```no_run
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -168,7 +168,7 @@ impl ReceivedRequest {
     /// # Example
     ///
     /// ```no_run
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -187,7 +187,7 @@ impl ReceivedRequest {
     /// # Example
     ///
     /// ```no_run
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -221,7 +221,8 @@ impl fmt::Debug for ReceivedRequest {
 /// # Example
 ///
 /// ```no_run
-/// use lambda_url_signer::{cloudfront_permissions, CloudFrontConfig, Emulator, EmulatorIdentity, ResourcePolicy};
+/// use lambda_url_signer::cloudfront_permissions;
+/// use lambda_url_signer::emulator::{CloudFrontConfig, Emulator, EmulatorIdentity, ResourcePolicy};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -302,7 +303,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// let builder = Emulator::builder().region("ap-southeast-2");
     /// # let _ = builder;
     /// ```
@@ -316,7 +317,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::{AuthType, Emulator};
+    /// # use lambda_url_signer::emulator::{AuthType, Emulator};
     /// let builder = Emulator::builder().region("us-east-1").auth_type(AuthType::None);
     /// # let _ = builder;
     /// ```
@@ -332,7 +333,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::{Emulator, EmulatorIdentity};
+    /// # use lambda_url_signer::emulator::{Emulator, EmulatorIdentity};
     /// let builder = Emulator::builder()
     ///     .region("us-east-1")
     ///     .identity(EmulatorIdentity::generate("123456789012"))
@@ -351,7 +352,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// let builder = Emulator::builder()
     ///     .region("us-east-1")
     ///     .function_arn("arn:aws:lambda:us-east-1:111122223333:function:api");
@@ -367,7 +368,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::{Emulator, ResourcePolicy};
+    /// # use lambda_url_signer::emulator::{Emulator, ResourcePolicy};
     /// let builder = Emulator::builder().region("us-east-1").resource_policy(ResourcePolicy::empty());
     /// # let _ = builder;
     /// ```
@@ -383,7 +384,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// // Emulate a function URL created before October 2025.
     /// let builder = Emulator::builder().region("us-east-1").require_invoke_function(false);
     /// # let _ = builder;
@@ -398,7 +399,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::{CloudFrontConfig, Emulator};
+    /// # use lambda_url_signer::emulator::{CloudFrontConfig, Emulator};
     /// let builder = Emulator::builder()
     ///     .region("us-east-1")
     ///     .cloudfront(CloudFrontConfig::new("arn:aws:cloudfront::123456789012:distribution/E1"));
@@ -415,7 +416,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// let builder = Emulator::builder().region("us-east-1").service("service");
     /// # let _ = builder;
     /// ```
@@ -430,7 +431,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// // The server is ten minutes ahead of the client.
     /// let builder = Emulator::builder().region("us-east-1").clock_offset_secs(600);
     /// # let _ = builder;
@@ -447,7 +448,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// let builder = Emulator::builder().region("us-east-1").max_payload_bytes(1024);
     /// # let _ = builder;
     /// ```
@@ -463,7 +464,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::{Emulator, HandlerResponse};
+    /// # use lambda_url_signer::emulator::{Emulator, HandlerResponse};
     /// let builder = Emulator::builder()
     ///     .region("us-east-1")
     ///     .handler(|event| HandlerResponse::text(200, &event.method));
@@ -482,7 +483,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// let builder = Emulator::builder().region("us-east-1").port(0);
     /// # let _ = builder;
     /// ```
@@ -496,7 +497,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// let builder = Emulator::builder().region("us-east-1").cloudfront_port(0);
     /// # let _ = builder;
     /// ```
@@ -521,7 +522,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -654,7 +655,7 @@ fn local_addr(
 /// on 127.0.0.1.
 ///
 /// The function URL endpoint checks each request the way Lambda does for
-/// `AWS_IAM` (see [`Verifier`](crate::Verifier)), then the function's
+/// `AWS_IAM` (see [`Verifier`](crate::emulator::Verifier)), then the function's
 /// resource policy, then invokes the handler with the payload format 2.0
 /// event. Every response carries `x-amzn-RequestId`; refusals carry
 /// `x-amzn-ErrorType` and AWS's JSON bodies (`{"Message":…}` for
@@ -668,44 +669,13 @@ fn local_addr(
 ///
 /// `Debug` shows the URLs, region and function ARN, never credentials.
 ///
-/// # Behaviour where AWS publishes nothing
-///
-/// These are the emulator's choices; the strict one where there was a choice.
-///
-/// * Order of checks: payload size, then authentication present, its form,
-///   the date's format, the credential scope (terminator, region, service,
-///   date), the clock window or presigned expiry, the access key, the
-///   session token, `x-amz-content-sha256` against the body, the signature,
-///   and last the policies.
-/// * Bodies over the limit: 413 `RequestEntityTooLargeException` with
-///   `{"message":"Request must be smaller than <limit> bytes for the InvokeFunction operation"}`
-///   (the wording of Lambda's `Invoke` API). Bodies whose content type is not
-///   `text/*`, JSON, XML, JavaScript or form data count as their base64 size.
-/// * Presigned URLs: `X-Amz-Expires` is required and at most 604,800;
-///   an expired URL gets 403 `AccessDeniedException` with
-///   `{"Message":"Request has expired"}`.
-/// * An `Authorization` header together with presigned query parameters,
-///   two `Authorization` headers, or a missing or unsigned `x-amz-date`
-///   (a `Date` header is not accepted instead): 403
-///   `IncompleteSignatureException`.
-/// * A session token sent with long-term credentials, or a missing or wrong
-///   one: 403 `UnrecognizedClientException`, like an unknown key.
-/// * Callers in the function's account are allowed by an implicit identity
-///   policy unless the resource policy explicitly denies them; callers in
-///   other accounts and CloudFront need an `Allow` in the resource policy
-///   (for `lambda:InvokeFunctionUrl` and, unless
-///   [`EmulatorBuilder::require_invoke_function`] is off,
-///   `lambda:InvokeFunction`).
-/// * The OAC principal counts only with a signed `x-amz-source-arn`.
-/// * Caller ids (`AIDA…`, `AROA…:<session>`) are derived from the ARN.
-/// * A handler that panics gives 502 `Internal Server Error`.
-/// * Response header names go out in lowercase (hyper's choice); HTTP
-///   header names are case-insensitive.
+/// Where AWS publishes nothing, the emulator makes the choices listed in the
+/// [module documentation](crate::emulator#choices-where-aws-behaviour-is-not-published).
 ///
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::Emulator;
+/// use lambda_url_signer::emulator::Emulator;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -745,7 +715,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// let builder = Emulator::builder().region("us-east-1");
     /// # let _ = builder;
     /// ```
@@ -758,7 +728,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -775,7 +745,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -793,7 +763,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -810,7 +780,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::{CloudFrontConfig, Emulator};
+    /// # use lambda_url_signer::emulator::{CloudFrontConfig, Emulator};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder()
@@ -831,7 +801,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -848,7 +818,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -865,7 +835,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -882,7 +852,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -900,7 +870,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -917,7 +887,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -937,7 +907,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Emulator;
+    /// # use lambda_url_signer::emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;

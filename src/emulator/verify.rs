@@ -31,7 +31,7 @@ const REDACTED: &str = "** redacted **";
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::RawRequest;
+/// use lambda_url_signer::emulator::RawRequest;
 ///
 /// let headers = vec![("Host".to_owned(), b"example.com".to_vec())];
 /// let request = RawRequest::new("GET", "/a%20b?x=1", &headers, b"");
@@ -55,7 +55,7 @@ impl<'a> RawRequest<'a> {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::RawRequest;
+    /// # use lambda_url_signer::emulator::RawRequest;
     /// let headers = Vec::new();
     /// let request = RawRequest::new("POST", "/", &headers, b"{}");
     /// assert_eq!(request.body, b"{}");
@@ -166,7 +166,7 @@ impl fmt::Debug for DebugHeaders<'_> {
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::RejectionKind;
+/// use lambda_url_signer::emulator::RejectionKind;
 ///
 /// let kind = RejectionKind::SignatureMismatch;
 /// assert_ne!(kind, RejectionKind::AccessDenied);
@@ -249,7 +249,7 @@ impl RejectionKind {
 ///
 /// ```
 /// use std::time::SystemTime;
-/// use lambda_url_signer::{RawRequest, RejectionKind, Verifier};
+/// use lambda_url_signer::emulator::{RawRequest, RejectionKind, Verifier};
 ///
 /// let headers = vec![("host".to_owned(), b"example.com".to_vec())];
 /// let rejection = Verifier::new("us-east-1", "lambda")
@@ -292,7 +292,7 @@ impl Rejection {
     ///
     /// ```
     /// # use std::time::SystemTime;
-    /// # use lambda_url_signer::{RawRequest, Verifier};
+    /// # use lambda_url_signer::emulator::{RawRequest, Verifier};
     /// # let headers = Vec::new();
     /// let r = Verifier::new("us-east-1", "lambda")
     ///     .verify(&RawRequest::new("GET", "/", &headers, b""), SystemTime::now())
@@ -309,7 +309,7 @@ impl Rejection {
     ///
     /// ```
     /// # use std::time::SystemTime;
-    /// # use lambda_url_signer::{RawRequest, RejectionKind, Verifier};
+    /// # use lambda_url_signer::emulator::{RawRequest, RejectionKind, Verifier};
     /// # let headers = Vec::new();
     /// let r = Verifier::new("us-east-1", "lambda")
     ///     .verify(&RawRequest::new("GET", "/", &headers, b""), SystemTime::now())
@@ -326,7 +326,7 @@ impl Rejection {
     ///
     /// ```
     /// # use std::time::SystemTime;
-    /// # use lambda_url_signer::{RawRequest, Verifier};
+    /// # use lambda_url_signer::emulator::{RawRequest, Verifier};
     /// # let headers = Vec::new();
     /// let r = Verifier::new("us-east-1", "lambda")
     ///     .verify(&RawRequest::new("GET", "/", &headers, b""), SystemTime::now())
@@ -343,7 +343,7 @@ impl Rejection {
     ///
     /// ```
     /// # use std::time::SystemTime;
-    /// # use lambda_url_signer::{RawRequest, Verifier};
+    /// # use lambda_url_signer::emulator::{RawRequest, Verifier};
     /// # let headers = Vec::new();
     /// let r = Verifier::new("us-east-1", "lambda")
     ///     .verify(&RawRequest::new("GET", "/", &headers, b""), SystemTime::now())
@@ -361,7 +361,7 @@ impl Rejection {
     ///
     /// ```
     /// # use std::time::SystemTime;
-    /// # use lambda_url_signer::{RawRequest, Verifier};
+    /// # use lambda_url_signer::emulator::{RawRequest, Verifier};
     /// # let headers = Vec::new();
     /// let r = Verifier::new("us-east-1", "lambda")
     ///     .verify(&RawRequest::new("GET", "/", &headers, b""), SystemTime::now())
@@ -402,7 +402,7 @@ impl std::error::Error for Rejection {}
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::{RawRequest, Verifier};
+/// use lambda_url_signer::emulator::{RawRequest, Verifier};
 ///
 /// let headers = vec![
 ///     ("host".to_owned(), b"example.amazonaws.com".to_vec()),
@@ -463,7 +463,7 @@ impl fmt::Debug for CanonicalParts {
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use lambda_url_signer::{EmulatorIdentity, RawRequest, Verifier};
+/// use lambda_url_signer::emulator::{EmulatorIdentity, RawRequest, Verifier};
 ///
 /// // The `get-vanilla` request of the AWS SigV4 test suite.
 /// let verifier = Verifier::new("us-east-1", "service").identity(EmulatorIdentity::new(
@@ -542,7 +542,7 @@ impl Verifier {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Verifier;
+    /// # use lambda_url_signer::emulator::Verifier;
     /// let verifier = Verifier::new("eu-central-1", "lambda");
     /// assert_eq!(verifier.region(), "eu-central-1");
     /// ```
@@ -561,7 +561,7 @@ impl Verifier {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::{EmulatorIdentity, Verifier};
+    /// # use lambda_url_signer::emulator::{EmulatorIdentity, Verifier};
     /// let verifier = Verifier::new("us-east-1", "lambda")
     ///     .identity(EmulatorIdentity::generate("123456789012"));
     /// # let _ = verifier;
@@ -580,7 +580,7 @@ impl Verifier {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// # use lambda_url_signer::Verifier;
+    /// # use lambda_url_signer::emulator::Verifier;
     /// let verifier = Verifier::new("us-east-1", "lambda").clock_window(Duration::from_secs(60));
     /// # let _ = verifier;
     /// ```
@@ -595,7 +595,7 @@ impl Verifier {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Verifier;
+    /// # use lambda_url_signer::emulator::Verifier;
     /// assert_eq!(Verifier::new("us-west-2", "lambda").region(), "us-west-2");
     /// ```
     pub fn region(&self) -> &str {
@@ -607,7 +607,7 @@ impl Verifier {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::Verifier;
+    /// # use lambda_url_signer::emulator::Verifier;
     /// assert_eq!(Verifier::new("us-west-2", "lambda").service(), "lambda");
     /// ```
     pub fn service(&self) -> &str {
@@ -632,7 +632,7 @@ impl Verifier {
     ///
     /// ```
     /// # use std::time::SystemTime;
-    /// # use lambda_url_signer::{RawRequest, RejectionKind, Verifier};
+    /// # use lambda_url_signer::emulator::{RawRequest, RejectionKind, Verifier};
     /// let headers = vec![
     ///     ("host".to_owned(), b"example.com".to_vec()),
     ///     ("authorization".to_owned(), b"AWS4-HMAC-SHA256 Credential=AKID/20250101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=00".to_vec()),
@@ -718,7 +718,7 @@ impl Verifier {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::{RawRequest, Verifier};
+    /// # use lambda_url_signer::emulator::{RawRequest, Verifier};
     /// let headers = vec![("host".to_owned(), b"h".to_vec())];
     /// assert!(Verifier::new("us-east-1", "lambda")
     ///     .canonical_parts(&RawRequest::new("GET", "/", &headers, b""))

@@ -15,11 +15,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
-use lambda_url_signer::{
-    cloudfront_permissions, AuthType, CloudFrontConfig, Emulator, EmulatorError, EmulatorIdentity,
-    HandlerResponse, OacSigning, PermissionsError, PolicyError, RawRequest, RejectionKind,
-    ResourcePolicy, Verifier,
+use lambda_url_signer::emulator::{
+    AuthType, CloudFrontConfig, Emulator, EmulatorError, EmulatorIdentity, HandlerResponse,
+    OacSigning, PolicyError, RawRequest, RejectionKind, ResourcePolicy, Verifier,
 };
+use lambda_url_signer::{cloudfront_permissions, PermissionsError};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -210,7 +210,7 @@ fn verify(
     headers: &[(String, Vec<u8>)],
     body: &[u8],
     now: SystemTime,
-) -> Result<lambda_url_signer::CallerIdentity, lambda_url_signer::Rejection> {
+) -> Result<lambda_url_signer::emulator::CallerIdentity, lambda_url_signer::emulator::Rejection> {
     verifier.verify(&RawRequest::new(method, target, headers, body), now)
 }
 
@@ -223,7 +223,7 @@ fn verify(
 fn verify_reference_case(
     case: &serde_json::Value,
 ) -> (
-    lambda_url_signer::CallerIdentity,
+    lambda_url_signer::emulator::CallerIdentity,
     Verifier,
     Vec<(String, Vec<u8>)>,
 ) {
@@ -412,11 +412,12 @@ fn verifier_rejects_one_byte_changes_to_every_case() {
         let body = body(&case);
         let time = amz_secs(s(&case, "time"));
         let now = at(time);
-        let expect = |what: &str, result: Result<_, lambda_url_signer::Rejection>, kind| {
-            let err = result.expect_err(&format!("{case_name}: {what} must be rejected"));
-            assert_eq!(err.kind(), kind, "{case_name}: {what}: {err}");
-            assert!(!err.body_json().contains(s(&case, "secret_key")));
-        };
+        let expect =
+            |what: &str, result: Result<_, lambda_url_signer::emulator::Rejection>, kind| {
+                let err = result.expect_err(&format!("{case_name}: {what} must be rejected"));
+                assert_eq!(err.kind(), kind, "{case_name}: {what}: {err}");
+                assert!(!err.body_json().contains(s(&case, "secret_key")));
+            };
         assert!(verify(&verifier, method, &target, &headers, &body, now).is_ok());
 
         let mut bad_method = method.as_bytes().to_vec();
@@ -1083,7 +1084,7 @@ fn alice() -> EmulatorIdentity {
     EmulatorIdentity::new(ALICE_KEY, ALICE_SECRET, ALICE_ARN)
 }
 
-fn base() -> lambda_url_signer::EmulatorBuilder {
+fn base() -> lambda_url_signer::emulator::EmulatorBuilder {
     Emulator::builder()
         .region(REGION)
         .function_arn(FUNCTION_ARN)
@@ -1387,7 +1388,10 @@ async fn bodies_over_the_limit_get_413_counting_base64_growth() {
     assert_eq!(last.outcome.rejection, Some(RejectionKind::PayloadTooLarge));
     assert_eq!(last.body.len(), 101);
     // The default limit is 6 MB.
-    assert_eq!(lambda_url_signer::DEFAULT_MAX_PAYLOAD_BYTES, 6_291_456);
+    assert_eq!(
+        lambda_url_signer::emulator::DEFAULT_MAX_PAYLOAD_BYTES,
+        6_291_456
+    );
 }
 
 /// An emulator whose clock reads `case`'s time (plus `skew` seconds), that
@@ -1729,14 +1733,14 @@ async fn a_panicking_handler_gives_502() {
 // CloudFront OAC
 // ---------------------------------------------------------------------------
 
-fn last(emulator: &Emulator) -> lambda_url_signer::ReceivedRequest {
+fn last(emulator: &Emulator) -> lambda_url_signer::emulator::ReceivedRequest {
     emulator
         .received()
         .pop()
         .expect("the function url received a request")
 }
 
-fn signed_headers_of(r: &lambda_url_signer::ReceivedRequest) -> String {
+fn signed_headers_of(r: &lambda_url_signer::emulator::ReceivedRequest) -> String {
     let auth = r.header_str("authorization").expect("signed");
     auth.split("SignedHeaders=")
         .nth(1)

@@ -4,10 +4,10 @@
 
 use crate::credentials::CountingProvider;
 use crate::support::{self, emulator};
-use lambda_url_signer::{
-    CredentialsCache, EmulatorIdentity, Error, HandlerResponse, InvokeEvent, RawRequest, Signer,
-    SigningMiddleware, Verifier,
+use lambda_url_signer::emulator::{
+    EmulatorIdentity, HandlerResponse, InvokeEvent, RawRequest, Verifier,
 };
+use lambda_url_signer::{CredentialsCache, Error, Signer, SigningMiddleware};
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use reqwest_retry::{policies::ExponentialBackoff, Jitter, RetryTransientMiddleware};
 use std::collections::HashSet;
@@ -20,8 +20,8 @@ use tokio::net::TcpListener;
 
 /// The emulator identities for the keys `CountingProvider` hands out (`ASIA{n:016}`).
 fn counting_identities(
-    b: lambda_url_signer::EmulatorBuilder,
-) -> lambda_url_signer::EmulatorBuilder {
+    b: lambda_url_signer::emulator::EmulatorBuilder,
+) -> lambda_url_signer::emulator::EmulatorBuilder {
     (0..4).fold(b, |b, n| {
         b.identity(
             EmulatorIdentity::new(

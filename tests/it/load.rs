@@ -31,9 +31,9 @@
 //! `LUS_LOAD_REQUESTS=100000 cargo test --release --all-features --test it load::ten -- --nocapture`.
 
 use crate::support;
+use lambda_url_signer::emulator::{AuthType, EmulatorIdentity};
 use lambda_url_signer::{
-    AuthType, Credentials, CredentialsCache, EmulatorIdentity, ProvideCredentials, Signer,
-    SigningMiddleware,
+    Credentials, CredentialsCache, ProvideCredentials, Signer, SigningMiddleware,
 };
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use std::collections::HashMap;

@@ -2,9 +2,11 @@
 //! URL endpoint received and how its independent verifier judged it.
 
 use crate::support::{self, emulator, function_url, iam_client, sha256_hex};
+use lambda_url_signer::emulator::{
+    AuthType, CloudFrontConfig, EmulatorIdentity, HandlerResponse, OacSigning,
+};
 use lambda_url_signer::{
-    AuthType, CloudFrontConfig, Diagnosis, EmulatorIdentity, Error, HandlerResponse, OacMiddleware,
-    OacSigning, PayloadLimit, Signer, SigningMiddleware, SkewCorrection,
+    Diagnosis, Error, OacMiddleware, PayloadLimit, Signer, SigningMiddleware, SkewCorrection,
 };
 use reqwest_middleware::ClientBuilder;
 use reqwest_retry::{policies::ExponentialBackoff, RetryTransientMiddleware};
@@ -246,21 +248,24 @@ fn flaky(
     failures: usize,
 ) -> (
     Arc<AtomicUsize>,
-    impl Fn(&lambda_url_signer::InvokeEvent) -> HandlerResponse + Send + Sync,
+    impl Fn(&lambda_url_signer::emulator::InvokeEvent) -> HandlerResponse + Send + Sync,
 ) {
     let count = Arc::new(AtomicUsize::new(0));
     let seen = count.clone();
-    (count, move |_event: &lambda_url_signer::InvokeEvent| {
-        if seen.fetch_add(1, Ordering::SeqCst) < failures {
-            HandlerResponse::text(503, "try again")
-        } else {
-            HandlerResponse::text(200, "ok")
-        }
-    })
+    (
+        count,
+        move |_event: &lambda_url_signer::emulator::InvokeEvent| {
+            if seen.fetch_add(1, Ordering::SeqCst) < failures {
+                HandlerResponse::text(503, "try again")
+            } else {
+                HandlerResponse::text(200, "ok")
+            }
+        },
+    )
 }
 
 /// The distinct `Authorization` headers the function URL received.
-fn signatures(received: &[lambda_url_signer::ReceivedRequest]) -> HashSet<String> {
+fn signatures(received: &[lambda_url_signer::emulator::ReceivedRequest]) -> HashSet<String> {
     received
         .iter()
         .filter_map(|r| r.header_str("authorization"))
@@ -619,7 +624,7 @@ async fn diagnosis_of_real_error_responses() {
     );
     let strict = emulator(|b| {
         b.resource_policy(
-            lambda_url_signer::ResourcePolicy::from_json(&only_url_permission).unwrap(),
+            lambda_url_signer::emulator::ResourcePolicy::from_json(&only_url_permission).unwrap(),
         )
     })
     .await;

@@ -6,9 +6,9 @@
 //! `LUS_FUZZ_CASES=12500 cargo test --release --all-features --test it no_panic -- --nocapture`.
 
 use crate::support;
+use lambda_url_signer::emulator::{EmulatorIdentity, RawRequest, ResourcePolicy, Verifier};
 use lambda_url_signer::{
-    ContentSha256Header, Credentials, Diagnosis, EmulatorIdentity, FunctionUrl, PayloadHash,
-    RawRequest, ResourcePolicy, Signer, Verifier,
+    ContentSha256Header, Credentials, Diagnosis, FunctionUrl, PayloadHash, Signer,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

@@ -15,7 +15,8 @@
 //! `LUS_PROPTEST_CASES=20000 cargo test --release --all-features --test it properties -- --nocapture`.
 
 use crate::support::{self, read_http1_response, RawResponse};
-use lambda_url_signer::{Emulator, FunctionUrl, PayloadHash, Signer};
+use lambda_url_signer::emulator::Emulator;
+use lambda_url_signer::{FunctionUrl, PayloadHash, Signer};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};

@@ -5,11 +5,14 @@
 
 use crate::credentials::CountingProvider;
 use crate::support::{self, assert_no_secret, capture_trace};
+use lambda_url_signer::emulator::{
+    AuthType, CloudFrontConfig, Emulator, HandlerResponse, OacSigning, RawRequest, ResourcePolicy,
+    Verifier,
+};
 use lambda_url_signer::{
-    cloudfront_permissions, AuthType, CloudFrontConfig, ContentSha256Header, Credentials,
-    CredentialsCache, Diagnosis, Emulator, Error, FunctionUrl, HandlerResponse, OacMiddleware,
-    OacSigning, PayloadHash, PayloadHasher, PayloadLimit, RawRequest, ResourcePolicy, Signer,
-    SigningMiddleware, SkewCorrection, Verifier,
+    cloudfront_permissions, ContentSha256Header, Credentials, CredentialsCache, Diagnosis, Error,
+    FunctionUrl, OacMiddleware, PayloadHash, PayloadHasher, PayloadLimit, Signer,
+    SigningMiddleware, SkewCorrection,
 };
 use reqwest_middleware::ClientBuilder;
 use std::fmt::{Debug, Display};

@@ -115,9 +115,9 @@ pub fn credentials(session: bool) -> Credentials {
 
 /// The identity the emulator accepts for [`credentials`]`(session)`.
 #[cfg(feature = "emulator")]
-pub fn identity(session: bool) -> lambda_url_signer::EmulatorIdentity {
+pub fn identity(session: bool) -> lambda_url_signer::emulator::EmulatorIdentity {
     let creds = credentials(session);
-    let id = lambda_url_signer::EmulatorIdentity::new(
+    let id = lambda_url_signer::emulator::EmulatorIdentity::new(
         creds.access_key_id(),
         creds.secret_access_key(),
         "arn:aws:iam::123456789012:user/test",
@@ -136,23 +136,31 @@ pub const FUNCTION_ARN: &str = "arn:aws:lambda:eu-central-1:123456789012:functio
 /// distribution the resource policy permits; `configure` adjusts it before start.
 #[cfg(feature = "emulator")]
 pub async fn emulator(
-    configure: impl FnOnce(lambda_url_signer::EmulatorBuilder) -> lambda_url_signer::EmulatorBuilder,
-) -> lambda_url_signer::Emulator {
+    configure: impl FnOnce(
+        lambda_url_signer::emulator::EmulatorBuilder,
+    ) -> lambda_url_signer::emulator::EmulatorBuilder,
+) -> lambda_url_signer::emulator::Emulator {
     let policy = lambda_url_signer::cloudfront_permissions(FUNCTION_ARN, DISTRIBUTION)
         .expect("arns")
         .policy_json();
-    let builder = lambda_url_signer::Emulator::builder()
+    let builder = lambda_url_signer::emulator::Emulator::builder()
         .region(REGION)
         .function_arn(FUNCTION_ARN)
         .identity(identity(true))
-        .resource_policy(lambda_url_signer::ResourcePolicy::from_json(&policy).expect("policy"))
-        .cloudfront(lambda_url_signer::CloudFrontConfig::new(DISTRIBUTION));
+        .resource_policy(
+            lambda_url_signer::emulator::ResourcePolicy::from_json(&policy).expect("policy"),
+        )
+        .cloudfront(lambda_url_signer::emulator::CloudFrontConfig::new(
+            DISTRIBUTION,
+        ));
     configure(builder).start().await.expect("emulator starts")
 }
 
 /// The emulator's function URL as a `FunctionUrl` in [`REGION`].
 #[cfg(feature = "emulator")]
-pub fn function_url(emulator: &lambda_url_signer::Emulator) -> lambda_url_signer::FunctionUrl {
+pub fn function_url(
+    emulator: &lambda_url_signer::emulator::Emulator,
+) -> lambda_url_signer::FunctionUrl {
     lambda_url_signer::FunctionUrl::with_region(emulator.function_url(), REGION).expect("url")
 }
 
