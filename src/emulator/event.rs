@@ -371,6 +371,61 @@ impl HandlerResponse {
     }
 }
 
+/// What a streaming function answers (a function URL with `InvokeMode: RESPONSE_STREAM`): the
+/// status and headers at once, then the body as chunks arrive on a channel, each sent to the
+/// client as soon as it is received, until every sender is dropped.
+///
+/// The head's own body, if any, goes out first. The response has no `content-length` (HTTP/1.1
+/// chunked transfer encoding).
+///
+/// # Example
+///
+/// ```
+/// use lambda_url_signer::emulator::{Emulator, HandlerResponse, StreamingResponse};
+///
+/// let builder = Emulator::builder().region("us-east-1").streaming_handler(|_event| {
+///     let (chunks, receiver) = tokio::sync::mpsc::channel(4);
+///     tokio::spawn(async move {
+///         for part in ["one ", "two ", "three"] {
+///             let _ = chunks.send(part.as_bytes().to_vec()).await;
+///         }
+///     });
+///     StreamingResponse::new(HandlerResponse::new(200).with_header("content-type", "text/plain"), receiver)
+/// });
+/// # let _ = builder;
+/// ```
+#[non_exhaustive]
+pub struct StreamingResponse {
+    /// The status, the headers and the first bytes of the body.
+    pub head: HandlerResponse,
+    /// The rest of the body, chunk by chunk.
+    pub chunks: tokio::sync::mpsc::Receiver<Vec<u8>>,
+}
+
+impl StreamingResponse {
+    /// A streamed response: `head` now, then every chunk `chunks` yields.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use lambda_url_signer::emulator::{HandlerResponse, StreamingResponse};
+    /// let (_sender, receiver) = tokio::sync::mpsc::channel(1);
+    /// let response = StreamingResponse::new(HandlerResponse::new(200), receiver);
+    /// assert_eq!(response.head.status, 200);
+    /// ```
+    pub fn new(head: HandlerResponse, chunks: tokio::sync::mpsc::Receiver<Vec<u8>>) -> Self {
+        StreamingResponse { head, chunks }
+    }
+}
+
+impl fmt::Debug for StreamingResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamingResponse")
+            .field("head", &self.head)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The emulator's default function: echoes what it received.
 pub(crate) fn echo_handler(event: &InvokeEvent) -> HandlerResponse {
     HandlerResponse::json(

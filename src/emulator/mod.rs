@@ -64,7 +64,7 @@ mod verify;
 
 pub use cloudfront::{CloudFrontConfig, OacSigning};
 pub use error::EmulatorError;
-pub use event::{HandlerResponse, InvokeEvent};
+pub use event::{HandlerResponse, InvokeEvent, StreamingResponse};
 pub use identity::{CallerIdentity, EmulatorIdentity};
 pub use policy::{PolicyError, ResourcePolicy};
 pub use server::{

@@ -1,11 +1,14 @@
 //! The loopback servers: the function URL endpoint and the optional
 //! CloudFront distribution in front of it.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
 use std::time::SystemTime;
 
 use bytes::Bytes;
@@ -17,7 +20,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::canonical::{canonical_header_value, header_values};
@@ -25,7 +28,9 @@ use super::clock::{format_http_date, shift, unix_millis, unix_secs};
 use super::cloudfront::{origin_request, CloudFrontConfig, Distribution, ViewerRequest};
 use super::crypto::Rng;
 use super::error::EmulatorError;
-use super::event::{echo_handler, is_text_content_type, HandlerResponse, InvokeEvent};
+use super::event::{
+    echo_handler, is_text_content_type, HandlerResponse, InvokeEvent, StreamingResponse,
+};
 use super::identity::{CallerIdentity, EmulatorIdentity};
 use super::policy::{Decision, PolicyRequest, RequestPrincipal, ResourcePolicy};
 use super::verify::{redact_target, DebugHeaders, RawRequest, Rejection, RejectionKind, Verifier};
@@ -40,6 +45,9 @@ use crate::permissions::function_arn_account;
 pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 6_291_456;
 
 type Handler = Arc<dyn Fn(&InvokeEvent) -> HandlerResponse + Send + Sync + 'static>;
+
+/// The chunk receivers of streamed responses whose head the handler has returned, by request id.
+type StreamSlots = Arc<Mutex<HashMap<String, mpsc::Receiver<Vec<u8>>>>>;
 
 /// The function URL's auth type.
 ///
@@ -258,6 +266,7 @@ pub struct EmulatorBuilder {
     port: u16,
     cloudfront_port: u16,
     require_invoke_function: bool,
+    streams: Option<StreamSlots>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -275,6 +284,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("port", &self.port)
             .field("cloudfront_port", &self.cloudfront_port)
             .field("require_invoke_function", &self.require_invoke_function)
+            .field("streaming", &self.streams.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -295,6 +305,7 @@ impl EmulatorBuilder {
             port: 0,
             cloudfront_port: 0,
             require_invoke_function: true,
+            streams: None,
         }
     }
 
@@ -478,6 +489,38 @@ impl EmulatorBuilder {
         self
     }
 
+    /// A streaming function (`InvokeMode: RESPONSE_STREAM`), instead of [`EmulatorBuilder::handler`]:
+    /// it returns the status and headers at once and the body as a channel of chunks, and each
+    /// chunk reaches the client as soon as the function sends it. Everything before the
+    /// function (size limit, signature, policies) and what is recorded stay the same. A
+    /// handler that panics produces a 502.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use lambda_url_signer::emulator::{Emulator, HandlerResponse, StreamingResponse};
+    /// let builder = Emulator::builder().region("us-east-1").streaming_handler(|event| {
+    ///     let (chunks, receiver) = tokio::sync::mpsc::channel(1);
+    ///     let _ = chunks.try_send(event.method.clone().into_bytes());
+    ///     StreamingResponse::new(HandlerResponse::new(200), receiver)
+    /// });
+    /// # let _ = builder;
+    /// ```
+    pub fn streaming_handler<F>(mut self, handler: F) -> Self
+    where
+        F: Fn(&InvokeEvent) -> StreamingResponse + Send + Sync + 'static,
+    {
+        let streams = StreamSlots::default();
+        let slots = Arc::clone(&streams);
+        self.handler = Arc::new(move |event: &InvokeEvent| {
+            let StreamingResponse { head, chunks } = handler(event);
+            lock(&slots).insert(event.request_id.clone(), chunks);
+            head
+        });
+        self.streams = Some(streams);
+        self
+    }
+
     /// The function URL port on 127.0.0.1 (default 0: any free port).
     ///
     /// # Example
@@ -586,6 +629,7 @@ impl EmulatorBuilder {
             max_payload_bytes: self.max_payload_bytes,
             clock_offset_secs: self.clock_offset_secs,
             handler: self.handler,
+            streams: self.streams,
             received: Mutex::new(Vec::new()),
             function_host: function_addr.to_string(),
             distribution,
@@ -954,6 +998,7 @@ struct App {
     max_payload_bytes: usize,
     clock_offset_secs: i64,
     handler: Handler,
+    streams: Option<StreamSlots>,
     received: Mutex<Vec<ReceivedRequest>>,
     function_host: String,
     distribution: Option<Distribution>,
@@ -1014,7 +1059,7 @@ async fn serve_connection(
                 Endpoint::Function => handle_function(&app, request, peer).await,
                 Endpoint::CloudFront => handle_cloudfront(&app, request, peer).await,
             };
-            Ok::<_, Infallible>(response)
+            Ok::<_, Infallible>(streamed(&app, response))
         }
     });
     let connection = http1::Builder::new()
@@ -1023,6 +1068,72 @@ async fn serve_connection(
     if let Err(error) = connection.await {
         tracing::debug!(%error, "connection ended with an error");
     }
+}
+
+/// A response body: the whole of it at once, or a streaming function's head body and chunks.
+type ResponseBody = http_body_util::Either<Full<Bytes>, ChunkBody>;
+
+/// Gives a streaming function's response its chunks (found by the request id the response
+/// carries); any other response keeps its full body.
+fn streamed(app: &App, response: Response<Full<Bytes>>) -> Response<ResponseBody> {
+    let chunks = app.streams.as_ref().and_then(|streams| {
+        let id = response.headers().get("x-amzn-requestid")?.to_str().ok()?;
+        lock(streams).remove(id)
+    });
+    match chunks {
+        None => response.map(http_body_util::Either::Left),
+        Some(chunks) => {
+            let (mut parts, body) = response.into_parts();
+            parts.headers.remove(hyper::header::CONTENT_LENGTH);
+            let first = body_bytes(body);
+            Response::from_parts(
+                parts,
+                http_body_util::Either::Right(ChunkBody {
+                    first: (!first.is_empty()).then_some(first),
+                    chunks,
+                }),
+            )
+        }
+    }
+}
+
+/// The bytes of a `Full` body, which is ready at once.
+fn body_bytes(mut body: Full<Bytes>) -> Bytes {
+    use hyper::body::Body as _;
+    let waker = std::task::Waker::noop();
+    match Pin::new(&mut body).poll_frame(&mut Context::from_waker(waker)) {
+        Poll::Ready(Some(Ok(frame))) => frame.into_data().unwrap_or_default(),
+        _ => Bytes::new(),
+    }
+}
+
+/// A streaming function's body: its head body, then each chunk as it arrives.
+struct ChunkBody {
+    first: Option<Bytes>,
+    chunks: mpsc::Receiver<Vec<u8>>,
+}
+
+impl hyper::body::Body for ChunkBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, Infallible>>> {
+        if let Some(first) = self.first.take() {
+            return Poll::Ready(Some(Ok(hyper::body::Frame::data(first))));
+        }
+        self.chunks
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|c| Ok(hyper::body::Frame::data(Bytes::from(c)))))
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A buffered HTTP request.

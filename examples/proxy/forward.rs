@@ -1,0 +1,468 @@
+//! One request: read and hash the body, build and sign the upstream request, send it, and
+//! stream the answer back; the proxy's own answers are JSON.
+
+use crate::spool::{self, BodyError, PAYLOAD_LIMIT};
+use crate::{describe, log_line};
+use bytes::Bytes;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Request, Response, StatusCode};
+use hyper::body::{Body as _, Frame, Incoming, SizeHint};
+use lambda_url_signer::{Diagnosis, Error, FunctionUrl, PayloadHash, Signer};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+/// The response header that carries the crate's [`Diagnosis`] of an upstream 403.
+const DIAGNOSIS_HEADER: &str = "x-lambda-url-signer-diagnosis";
+/// Error bodies up to this size are read to diagnose a 403; larger ones stream through.
+const DIAGNOSE_LIMIT: u64 = 64 * 1024;
+/// Headers of the client's own signature, replaced by the proxy's.
+const SIGNING_HEADERS: [&str; 4] = [
+    "authorization",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+];
+/// Hop-by-hop headers (RFC 9110 section 7.6.1) and those the proxy sets itself.
+const HOP_BY_HOP: [&str; 10] = [
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "expect",
+];
+
+/// The proxy's configuration and upstream client, shared by every connection.
+pub(crate) struct Proxy {
+    upstream: FunctionUrl,
+    /// The upstream's path without its trailing slash, prefixed to every request path.
+    base_path: String,
+    /// The upstream's query, put before every request's query.
+    base_query: String,
+    /// `None` in OAC mode: CloudFront signs.
+    signer: Option<Signer>,
+    client: reqwest::Client,
+    spool_threshold: usize,
+    timeout: Duration,
+}
+
+/// How a request ended, for the log line.
+struct Outcome {
+    upstream: Option<Duration>,
+    error: Option<&'static str>,
+    spooled: bool,
+}
+
+impl Proxy {
+    pub(crate) fn new(
+        upstream: FunctionUrl,
+        signer: Option<Signer>,
+        spool_threshold: usize,
+        timeout: Duration,
+    ) -> Result<Proxy, reqwest::Error> {
+        let (path, query) = upstream
+            .path_and_query()
+            .split_once('?')
+            .unwrap_or((upstream.path_and_query(), ""));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(timeout)
+            .read_timeout(timeout)
+            .build()?;
+        Ok(Proxy {
+            base_path: path.trim_end_matches('/').to_owned(),
+            base_query: query.to_owned(),
+            upstream,
+            signer,
+            client,
+            spool_threshold,
+            timeout,
+        })
+    }
+
+    pub(crate) fn upstream(&self) -> &FunctionUrl {
+        &self.upstream
+    }
+
+    /// Handles one request; every path ends in exactly one log line.
+    pub(crate) async fn handle(&self, request: Request<Incoming>) -> Response<Logged> {
+        let started = Instant::now();
+        let method = request.method().to_string();
+        let path = request.uri().path().to_owned();
+        let (response, outcome) = self.forward(request).await;
+        let status = response.status().as_u16();
+        response.map(|inner| Logged {
+            inner,
+            line: Some(LogLine {
+                method,
+                path,
+                status,
+                started,
+                outcome,
+            }),
+        })
+    }
+
+    async fn forward(&self, request: Request<Incoming>) -> (Response<reqwest::Body>, Outcome) {
+        let mut outcome = Outcome {
+            upstream: None,
+            error: None,
+            spooled: false,
+        };
+        let (parts, body) = request.into_parts();
+        let raw = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+        let url = match self.target(raw) {
+            Ok(url) => url,
+            Err(error) => {
+                outcome.error = Some("bad request");
+                drop(body);
+                return (bad_request(&error), outcome);
+            }
+        };
+        let body = match spool::read(body, &parts.headers, self.spool_threshold).await {
+            Ok(body) => body,
+            Err(error) => {
+                let (response, kind) = body_error(error);
+                outcome.error = Some(kind);
+                return (response, outcome);
+            }
+        };
+        outcome.spooled = body.spooled();
+        let upstream = match self.upstream_request(parts, url, body).await {
+            Ok(request) => request,
+            Err(error) => {
+                outcome.error = Some("signing failed");
+                return (
+                    json_error(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        serde_json::json!({ "error": "signing failed", "detail": describe(&error) }),
+                    ),
+                    outcome,
+                );
+            }
+        };
+        let sent = Instant::now();
+        let result = tokio::time::timeout(self.timeout, self.client.execute(upstream)).await;
+        outcome.upstream = Some(sent.elapsed());
+        let response = match result {
+            Ok(Ok(response)) => response,
+            Ok(Err(error)) if !error.is_timeout() => {
+                outcome.error = Some("upstream unreachable");
+                let detail = describe(&error.without_url());
+                return (
+                    json_error(
+                        StatusCode::BAD_GATEWAY,
+                        serde_json::json!({ "error": "upstream unreachable", "detail": detail }),
+                    ),
+                    outcome,
+                );
+            }
+            Ok(Err(_)) | Err(_) => {
+                outcome.error = Some("upstream timeout");
+                return (
+                    json_error(
+                        StatusCode::GATEWAY_TIMEOUT,
+                        serde_json::json!({
+                            "error": "upstream timeout",
+                            "timeout_secs": self.timeout.as_secs(),
+                        }),
+                    ),
+                    outcome,
+                );
+            }
+        };
+        (self.relay(response).await, outcome)
+    }
+
+    /// The upstream URL for a request's raw path and query, in wire form: the request's path
+    /// normalized on its own (so `..` cannot climb out of the upstream's path), then appended.
+    fn target(&self, raw: &str) -> Result<FunctionUrl, Error> {
+        let joined = self.upstream.join(raw)?;
+        if self.base_path.is_empty() && self.base_query.is_empty() {
+            return Ok(joined);
+        }
+        let (path, query) = joined
+            .path_and_query()
+            .split_once('?')
+            .unwrap_or((joined.path_and_query(), ""));
+        let mut pq = String::with_capacity(
+            self.base_path.len() + joined.path_and_query().len() + self.base_query.len() + 2,
+        );
+        pq.push_str(&self.base_path);
+        pq.push_str(path);
+        for (i, part) in [self.base_query.as_str(), query]
+            .into_iter()
+            .filter(|q| !q.is_empty())
+            .enumerate()
+        {
+            pq.push(if i == 0 { '?' } else { '&' });
+            pq.push_str(part);
+        }
+        self.upstream.join(&pq)
+    }
+
+    /// The signed (or, for OAC, hashed) upstream request.
+    async fn upstream_request(
+        &self,
+        parts: http::request::Parts,
+        url: FunctionUrl,
+        body: spool::Body,
+    ) -> Result<reqwest::Request, Error> {
+        let url = reqwest::Url::parse(&url.as_str()).map_err(|_| Error::InvalidRequest {
+            reason: "the upstream url cannot be parsed",
+        })?;
+        // A body is sent when the client framed one (even an empty one).
+        let framed = body.len > 0
+            || parts.headers.contains_key(header::CONTENT_LENGTH)
+            || parts.headers.contains_key(header::TRANSFER_ENCODING);
+        let mut request = reqwest::Request::new(parts.method, url);
+        *request.headers_mut() = forwarded_headers(parts.headers);
+        let hash = body.hash;
+        if framed {
+            request
+                .headers_mut()
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(body.len));
+            *request.body_mut() = Some(body.into_reqwest());
+        }
+        match &self.signer {
+            Some(signer) => sign(signer, &mut request, &hash).await?,
+            None => {
+                // 64 lowercase hex characters: always a valid header value.
+                if let Ok(value) = HeaderValue::from_str(hash.as_str()) {
+                    request.headers_mut().insert("x-amz-content-sha256", value);
+                }
+            }
+        }
+        Ok(request)
+    }
+
+    /// The upstream's answer for the client: streamed as it arrives, hop-by-hop headers
+    /// dropped; a 403 gets its diagnosis in a header.
+    async fn relay(&self, response: reqwest::Response) -> Response<reqwest::Body> {
+        let small = response
+            .content_length()
+            .is_some_and(|n| n <= DIAGNOSE_LIMIT);
+        if response.status() == StatusCode::FORBIDDEN && small {
+            let status = response.status();
+            let version = response.version();
+            let mut headers = response.headers().clone();
+            if let Ok((diagnosis, bytes)) = Diagnosis::from_response(response).await {
+                if let Some(diagnosis) = diagnosis {
+                    headers.insert(DIAGNOSIS_HEADER, header_text(&diagnosis.to_string()));
+                }
+                strip_hop_by_hop(&mut headers);
+                let mut out = Response::new(reqwest::Body::from(bytes));
+                *out.status_mut() = status;
+                *out.version_mut() = version;
+                *out.headers_mut() = headers;
+                return out;
+            }
+            return json_error(
+                StatusCode::BAD_GATEWAY,
+                serde_json::json!({ "error": "upstream response broke off" }),
+            );
+        }
+        let mut response: Response<reqwest::Body> = response.into();
+        strip_hop_by_hop(response.headers_mut());
+        response
+    }
+}
+
+/// Signs `request` with `hash`. The one place that signs: through an `http::Request<()>` view of
+/// the method, URL and headers (the body is not touched).
+async fn sign(
+    signer: &Signer,
+    request: &mut reqwest::Request,
+    hash: &PayloadHash,
+) -> Result<(), Error> {
+    let mut view = http::Request::new(());
+    *view.method_mut() = request.method().clone();
+    *view.uri_mut() = request
+        .url()
+        .as_str()
+        .parse()
+        .map_err(|_| Error::InvalidRequest {
+            reason: "the upstream url is not a valid uri",
+        })?;
+    *view.headers_mut() = std::mem::take(request.headers_mut());
+    let result = signer.sign_with_hash(&mut view, hash).await;
+    let (parts, ()) = view.into_parts();
+    *request.headers_mut() = parts.headers;
+    result
+}
+
+/// The client's headers minus `host`, hop-by-hop headers (and those `Connection` names),
+/// `content-length` (set from the body read) and the client's own signing headers.
+fn forwarded_headers(mut headers: HeaderMap) -> HeaderMap {
+    strip_hop_by_hop(&mut headers);
+    headers.remove(header::HOST);
+    headers.remove(header::CONTENT_LENGTH);
+    for name in SIGNING_HEADERS {
+        headers.remove(name);
+    }
+    headers
+}
+
+fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    let named: Vec<HeaderName> = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|t| HeaderName::from_bytes(t.trim().as_bytes()).ok())
+        .collect();
+    for name in named {
+        headers.remove(name);
+    }
+    for name in HOP_BY_HOP {
+        headers.remove(name);
+    }
+}
+
+/// `text` as a header value: visible ASCII kept, anything else replaced by `?`.
+fn header_text(text: &str) -> HeaderValue {
+    let clean: String = text
+        .chars()
+        .map(|c| {
+            if c == ' ' || c.is_ascii_graphic() {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect();
+    HeaderValue::from_str(&clean).unwrap_or_else(|_| HeaderValue::from_static("unavailable"))
+}
+
+fn json_error(status: StatusCode, body: serde_json::Value) -> Response<reqwest::Body> {
+    let mut response = Response::new(reqwest::Body::from(body.to_string()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn bad_request(error: &Error) -> Response<reqwest::Body> {
+    json_error(
+        StatusCode::BAD_REQUEST,
+        serde_json::json!({ "error": "bad request", "detail": describe(error) }),
+    )
+}
+
+fn body_error(error: BodyError) -> (Response<reqwest::Body>, &'static str) {
+    match error {
+        BodyError::TooLarge { size } => (
+            json_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                serde_json::json!({
+                    "error": "payload too large",
+                    "size": size,
+                    "limit": PAYLOAD_LIMIT,
+                    "detail": "function urls accept at most 6,291,456 bytes; bodies whose content type is not text count base64-encoded",
+                }),
+            ),
+            "payload too large",
+        ),
+        BodyError::Read(error) => (
+            json_error(
+                StatusCode::BAD_REQUEST,
+                serde_json::json!({ "error": "cannot read the request body", "detail": describe(&error) }),
+            ),
+            "bad request body",
+        ),
+        BodyError::Spool(error) => (
+            json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                serde_json::json!({ "error": "cannot spool the request body", "detail": describe(&error) }),
+            ),
+            "spool failed",
+        ),
+    }
+}
+
+/// What the log line says about a request, written once its response body has been sent.
+struct LogLine {
+    method: String,
+    path: String,
+    status: u16,
+    started: Instant,
+    outcome: Outcome,
+}
+
+impl LogLine {
+    fn write(self, complete: bool) {
+        let ms = |d: Duration| (d.as_micros() as f64) / 1000.0;
+        let mut line = serde_json::json!({
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "total_ms": ms(self.started.elapsed()),
+            "upstream_ms": self.outcome.upstream.map(ms),
+        });
+        if let Some(error) = self.outcome.error {
+            line["error"] = error.into();
+        }
+        if self.outcome.spooled {
+            line["spooled"] = true.into();
+        }
+        if !complete {
+            line["incomplete"] = true.into();
+        }
+        log_line(&line);
+    }
+}
+
+/// A response body that writes the request's log line when it ends (or is dropped unfinished).
+pub(crate) struct Logged {
+    inner: reqwest::Body,
+    line: Option<LogLine>,
+}
+
+impl Logged {
+    fn finish(&mut self, complete: bool) {
+        if let Some(line) = self.line.take() {
+            line.write(complete);
+        }
+    }
+}
+
+impl hyper::body::Body for Logged {
+    type Data = Bytes;
+    type Error = reqwest::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, reqwest::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        match &polled {
+            Poll::Ready(None) => self.finish(true),
+            Poll::Ready(Some(Err(_))) => self.finish(false),
+            Poll::Ready(Some(Ok(_))) if self.inner.is_end_stream() => self.finish(true),
+            _ => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+impl Drop for Logged {
+    fn drop(&mut self) {
+        let complete = self.inner.is_end_stream();
+        self.finish(complete);
+    }
+}
