@@ -77,6 +77,8 @@ usage or configuration errors, 1 when it cannot listen.
 ";
 
 const EXIT_RUNTIME: u8 = 1;
+/// The most a client connection buffers while reading (request head and body frames).
+const READ_BUFFER: usize = 64 * 1024;
 const EXIT_USAGE: u8 = 2;
 
 /// The command line, as parsed.
@@ -342,6 +344,9 @@ async fn serve(
     let connection = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(Duration::from_secs(30))
+        // Caps the read buffer (hyper's default grows to about 400 KiB per connection), and so
+        // the size of each body frame; request heads must fit too.
+        .max_buf_size(READ_BUFFER)
         .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
     tokio::select! {

@@ -34,3 +34,6 @@ mod secrets;
 
 #[cfg(all(feature = "middleware", feature = "emulator"))]
 mod examples;
+
+#[cfg(all(feature = "middleware", feature = "emulator", feature = "aws-config"))]
+mod proxy;
