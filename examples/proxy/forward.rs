@@ -1,13 +1,13 @@
 //! One request: read and hash the body, build and sign the upstream request, send it, and
 //! stream the answer back; the proxy's own answers are JSON.
 
-use crate::spool::{self, BodyError, PAYLOAD_LIMIT};
+use crate::spool::{self, BodyError};
 use crate::{describe, log_line};
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Request, Response, StatusCode};
 use hyper::body::{Body as _, Frame, Incoming, SizeHint};
-use lambda_url_signer::{Diagnosis, Error, FunctionUrl, PayloadHash, Signer};
+use lambda_url_signer::{Diagnosis, Error, FunctionUrl, Signer};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -37,6 +37,16 @@ const HOP_BY_HOP: [&str; 10] = [
     "expect",
 ];
 
+/// The proxy's knobs.
+pub(crate) struct Settings {
+    /// Bodies larger than this are spooled to a temporary file.
+    pub(crate) spool_threshold: usize,
+    /// How long to wait for the upstream's response head.
+    pub(crate) timeout: Duration,
+    /// The upstream is a CloudFront distribution (`--oac`, `--sign-host`).
+    pub(crate) via_cloudfront: bool,
+}
+
 /// The proxy's configuration and upstream client, shared by every connection.
 pub(crate) struct Proxy {
     upstream: FunctionUrl,
@@ -47,8 +57,7 @@ pub(crate) struct Proxy {
     /// `None` in OAC mode: CloudFront signs.
     signer: Option<Signer>,
     client: reqwest::Client,
-    spool_threshold: usize,
-    timeout: Duration,
+    settings: Settings,
 }
 
 /// How a request ended, for the log line.
@@ -62,17 +71,16 @@ impl Proxy {
     pub(crate) fn new(
         upstream: FunctionUrl,
         signer: Option<Signer>,
-        spool_threshold: usize,
-        timeout: Duration,
+        settings: Settings,
     ) -> Result<Proxy, reqwest::Error> {
         let (path, query) = upstream
             .path_and_query()
             .split_once('?')
             .unwrap_or((upstream.path_and_query(), ""));
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(timeout)
-            .read_timeout(timeout)
+        // Redirects off: passed back to the client, never followed with signing headers.
+        let client = lambda_url_signer::client_builder()
+            .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
+            .read_timeout(settings.timeout)
             .build()?;
         Ok(Proxy {
             base_path: path.trim_end_matches('/').to_owned(),
@@ -80,8 +88,7 @@ impl Proxy {
             upstream,
             signer,
             client,
-            spool_threshold,
-            timeout,
+            settings,
         })
     }
 
@@ -124,7 +131,7 @@ impl Proxy {
                 return (bad_request(&error), outcome);
             }
         };
-        let body = match spool::read(body, &parts.headers, self.spool_threshold).await {
+        let body = match spool::read(body, &parts.headers, self.settings.spool_threshold).await {
             Ok(body) => body,
             Err(error) => {
                 let (response, kind) = body_error(error);
@@ -133,6 +140,15 @@ impl Proxy {
             }
         };
         outcome.spooled = body.spooled();
+        let bodyless = matches!(parts.method, http::Method::GET | http::Method::HEAD);
+        if self.settings.via_cloudfront && bodyless && body.len > 0 {
+            // CloudFront itself answers 403 to these; say why instead.
+            outcome.error = Some("bad request");
+            let error = Error::BodyNotAllowed {
+                method: parts.method.to_string(),
+            };
+            return (bad_request(&error), outcome);
+        }
         let upstream = match self.upstream_request(parts, url, body).await {
             Ok(request) => request,
             Err(error) => {
@@ -147,7 +163,8 @@ impl Proxy {
             }
         };
         let sent = Instant::now();
-        let result = tokio::time::timeout(self.timeout, self.client.execute(upstream)).await;
+        let result =
+            tokio::time::timeout(self.settings.timeout, self.client.execute(upstream)).await;
         outcome.upstream = Some(sent.elapsed());
         let response = match result {
             Ok(Ok(response)) => response,
@@ -169,7 +186,7 @@ impl Proxy {
                         StatusCode::GATEWAY_TIMEOUT,
                         serde_json::json!({
                             "error": "upstream timeout",
-                            "timeout_secs": self.timeout.as_secs(),
+                            "timeout_secs": self.settings.timeout.as_secs(),
                         }),
                     ),
                     outcome,
@@ -213,8 +230,8 @@ impl Proxy {
         url: FunctionUrl,
         body: spool::Body,
     ) -> Result<reqwest::Request, Error> {
-        let url = reqwest::Url::parse(&url.as_str()).map_err(|_| Error::InvalidRequest {
-            reason: "the upstream url cannot be parsed",
+        let url = reqwest::Url::parse(&url.as_str()).map_err(|_| Error::UrlNotRepresentable {
+            reason: "the upstream url is not a valid reqwest url",
         })?;
         // A body is sent when the client framed one (even an empty one).
         let framed = body.len > 0
@@ -230,7 +247,7 @@ impl Proxy {
             *request.body_mut() = Some(body.into_reqwest());
         }
         match &self.signer {
-            Some(signer) => sign(signer, &mut request, &hash).await?,
+            Some(signer) => signer.sign_reqwest_with_hash(&mut request, &hash).await?,
             None => {
                 // 64 lowercase hex characters: always a valid header value.
                 if let Ok(value) = HeaderValue::from_str(hash.as_str()) {
@@ -271,29 +288,6 @@ impl Proxy {
         strip_hop_by_hop(response.headers_mut());
         response
     }
-}
-
-/// Signs `request` with `hash`. The one place that signs: through an `http::Request<()>` view of
-/// the method, URL and headers (the body is not touched).
-async fn sign(
-    signer: &Signer,
-    request: &mut reqwest::Request,
-    hash: &PayloadHash,
-) -> Result<(), Error> {
-    let mut view = http::Request::new(());
-    *view.method_mut() = request.method().clone();
-    *view.uri_mut() = request
-        .url()
-        .as_str()
-        .parse()
-        .map_err(|_| Error::InvalidRequest {
-            reason: "the upstream url is not a valid uri",
-        })?;
-    *view.headers_mut() = std::mem::take(request.headers_mut());
-    let result = signer.sign_with_hash(&mut view, hash).await;
-    let (parts, ()) = view.into_parts();
-    *request.headers_mut() = parts.headers;
-    result
 }
 
 /// The client's headers minus `host`, hop-by-hop headers (and those `Connection` names),
@@ -358,13 +352,13 @@ fn bad_request(error: &Error) -> Response<reqwest::Body> {
 
 fn body_error(error: BodyError) -> (Response<reqwest::Body>, &'static str) {
     match error {
-        BodyError::TooLarge { size } => (
+        BodyError::TooLarge { size, limit } => (
             json_error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 serde_json::json!({
                     "error": "payload too large",
                     "size": size,
-                    "limit": PAYLOAD_LIMIT,
+                    "limit": limit,
                     "detail": "function urls accept at most 6,291,456 bytes; bodies whose content type is not text count base64-encoded",
                 }),
             ),

@@ -18,7 +18,7 @@
 mod forward;
 mod spool;
 
-use forward::Proxy;
+use forward::{Proxy, Settings};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -257,8 +257,16 @@ async fn run(options: Options) -> Result<(), Failure> {
     }
     let region = signer.as_ref().and_then(|s| s.region().map(str::to_owned));
     let proxy = Arc::new(
-        Proxy::new(upstream, signer, options.spool_threshold, options.timeout)
-            .map_err(|e| usage(describe(&e)))?,
+        Proxy::new(
+            upstream,
+            signer,
+            Settings {
+                spool_threshold: options.spool_threshold,
+                timeout: options.timeout,
+                via_cloudfront: options.oac || options.sign_host.is_some(),
+            },
+        )
+        .map_err(|e| usage(describe(&e)))?,
     );
 
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, options.port)))

@@ -5,12 +5,10 @@ use bytes::Bytes;
 use http::HeaderMap;
 use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
-use lambda_url_signer::{PayloadHash, PayloadHasher};
+use lambda_url_signer::{Error, PayloadHash, PayloadHasher, PayloadLimit};
 use std::io::SeekFrom;
 use tokio::io::{AsyncSeekExt as _, AsyncWriteExt as _};
 
-/// The function URL request payload limit, as Lambda counts the size.
-pub(crate) const PAYLOAD_LIMIT: u64 = 6_291_456;
 /// Past the limit, this many more bytes are read and dropped so the client can read the 413.
 const DRAIN: u64 = 8 * 1024 * 1024;
 /// Read size when streaming a spooled body back out.
@@ -48,32 +46,13 @@ impl Body {
 
 /// Why a body could not be read.
 pub(crate) enum BodyError {
-    /// Over the payload limit, as Lambda counts it (`size` is a lower bound when the body was
-    /// cut off while reading).
-    TooLarge { size: u64 },
+    /// Over the function URL payload limit, as Lambda counts the size (a lower bound when the
+    /// body was cut off while reading).
+    TooLarge { size: u64, limit: u64 },
     /// The client's body broke off or was malformed.
     Read(hyper::Error),
     /// The temporary file could not be written.
     Spool(std::io::Error),
-}
-
-/// The size Lambda counts for `len` body bytes with these headers (base64 for binary types).
-/// Stand-in until `PayloadLimit::counted_size` is on main.
-pub(crate) fn counted_size(headers: &HeaderMap, len: u64) -> u64 {
-    let content_type = headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let text = content_type.starts_with("text/")
-        || ["json", "xml", "x-www-form-urlencoded", "javascript"]
-            .iter()
-            .any(|t| content_type.contains(t));
-    if text {
-        len
-    } else {
-        len.div_ceil(3) * 4
-    }
 }
 
 /// The declared `content-length`, if there is a valid one.
@@ -93,10 +72,9 @@ pub(crate) async fn read(
 ) -> Result<Body, BodyError> {
     let declared = content_length(headers);
     if let Some(len) = declared {
-        let size = counted_size(headers, len);
-        if size > PAYLOAD_LIMIT {
+        if let Err(error) = check(headers, len) {
             drain(body, 0).await;
-            return Err(BodyError::TooLarge { size });
+            return Err(error);
         }
     }
     let mut hasher = PayloadHasher::new();
@@ -115,10 +93,9 @@ pub(crate) async fn read(
             continue; // trailers are not forwarded
         };
         len += data.len() as u64;
-        let size = counted_size(headers, len);
-        if size > PAYLOAD_LIMIT {
+        if let Err(error) = check(headers, len) {
             drain(body, len).await;
-            return Err(BodyError::TooLarge { size });
+            return Err(error);
         }
         hasher.update(&data);
         match &mut file {
@@ -148,6 +125,14 @@ pub(crate) async fn read(
         len,
         data,
     })
+}
+
+/// The function URL payload limit check, for `len` bytes so far.
+fn check(headers: &HeaderMap, len: u64) -> Result<(), BodyError> {
+    match PayloadLimit::default().check(headers, len) {
+        Err(Error::BodyTooLarge { size, limit }) => Err(BodyError::TooLarge { size, limit }),
+        _ => Ok(()),
+    }
 }
 
 /// An unnamed temporary file in `$TMPDIR`: the OS frees it when it is closed, even on a crash.

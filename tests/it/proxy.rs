@@ -426,6 +426,23 @@ async fn oac_mode_sends_only_the_content_hash_and_needs_no_credentials() {
         Some("7acb899e28935d98d2a01e27212b5f130ca860f5899c1caabf18ec0988e5df62")
     );
     assert_eq!(received[0].body, body.as_bytes());
+
+    // CloudFront answers 403 to a GET with a body; the proxy says why and sends nothing.
+    let response = reqwest::Client::new()
+        .get(format!("{}items", proxy.url))
+        .body("data")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 400);
+    let json: serde_json::Value = response.json().await.expect("JSON");
+    assert!(
+        json["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("GET request with a body")),
+        "{json}"
+    );
+    assert_eq!(emulator.received().len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
