@@ -230,7 +230,7 @@ impl Proxy {
         url: FunctionUrl,
         body: spool::Body,
     ) -> Result<reqwest::Request, Error> {
-        let url = reqwest::Url::parse(&url.as_str()).map_err(|_| Error::UrlNotRepresentable {
+        let url = reqwest::Url::parse(url.as_str()).map_err(|_| Error::UrlNotRepresentable {
             reason: "the upstream url is not a valid reqwest url",
         })?;
         // A body is sent when the client framed one (even an empty one).
