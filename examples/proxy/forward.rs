@@ -61,6 +61,7 @@ pub(crate) struct Proxy {
 }
 
 /// How a request ended, for the log line.
+#[derive(Default)]
 struct Outcome {
     upstream: Option<Duration>,
     error: Option<&'static str>,
@@ -101,7 +102,14 @@ impl Proxy {
         let started = Instant::now();
         let method = request.method().to_string();
         let path = request.uri().path().to_owned();
-        let (response, outcome) = self.forward(request).await;
+        let mut outcome = Outcome::default();
+        let response = match self.forward(request, &mut outcome).await {
+            Ok(response) => response,
+            Err(refusal) => {
+                outcome.error = Some(refusal.error);
+                refusal.response()
+            }
+        };
         let status = response.status().as_u16();
         response.map(|inner| Logged {
             inner,
@@ -115,85 +123,50 @@ impl Proxy {
         })
     }
 
-    async fn forward(&self, request: Request<Incoming>) -> (Response<reqwest::Body>, Outcome) {
-        let mut outcome = Outcome {
-            upstream: None,
-            error: None,
-            spooled: false,
-        };
+    async fn forward(
+        &self,
+        request: Request<Incoming>,
+        outcome: &mut Outcome,
+    ) -> Result<Response<reqwest::Body>, Refusal> {
         let (parts, body) = request.into_parts();
-        let raw = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-        let url = match self.target(raw) {
-            Ok(url) => url,
-            Err(error) => {
-                outcome.error = Some("bad request");
-                drop(body);
-                return (bad_request(&error), outcome);
-            }
-        };
-        let body = match spool::read(body, &parts.headers, self.settings.spool_threshold).await {
-            Ok(body) => body,
-            Err(error) => {
-                let (response, kind) = body_error(error);
-                outcome.error = Some(kind);
-                return (response, outcome);
-            }
-        };
+        let body = spool::read(body, &parts.headers, self.settings.spool_threshold)
+            .await
+            .map_err(Refusal::body)?;
         outcome.spooled = body.spooled();
+        let raw = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+        let url = self.target(raw).map_err(|e| Refusal::bad_request(&e))?;
         let bodyless = matches!(parts.method, http::Method::GET | http::Method::HEAD);
         if self.settings.via_cloudfront && bodyless && body.len > 0 {
             // CloudFront itself answers 403 to these; say why instead.
-            outcome.error = Some("bad request");
-            let error = Error::BodyNotAllowed {
+            return Err(Refusal::bad_request(&Error::BodyNotAllowed {
                 method: parts.method.to_string(),
-            };
-            return (bad_request(&error), outcome);
+            }));
         }
-        let upstream = match self.upstream_request(parts, url, body).await {
-            Ok(request) => request,
-            Err(error) => {
-                outcome.error = Some("signing failed");
-                return (
-                    json_error(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        serde_json::json!({ "error": "signing failed", "detail": describe(&error) }),
-                    ),
-                    outcome,
-                );
-            }
-        };
+        let upstream = self
+            .upstream_request(parts, url, body)
+            .await
+            .map_err(|e| Refusal {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                error: "signing failed",
+                detail: serde_json::json!({ "detail": describe(&e) }),
+            })?;
         let sent = Instant::now();
         let result =
             tokio::time::timeout(self.settings.timeout, self.client.execute(upstream)).await;
         outcome.upstream = Some(sent.elapsed());
-        let response = match result {
-            Ok(Ok(response)) => response,
-            Ok(Err(error)) if !error.is_timeout() => {
-                outcome.error = Some("upstream unreachable");
-                let detail = describe(&error.without_url());
-                return (
-                    json_error(
-                        StatusCode::BAD_GATEWAY,
-                        serde_json::json!({ "error": "upstream unreachable", "detail": detail }),
-                    ),
-                    outcome,
-                );
-            }
-            Ok(Err(_)) | Err(_) => {
-                outcome.error = Some("upstream timeout");
-                return (
-                    json_error(
-                        StatusCode::GATEWAY_TIMEOUT,
-                        serde_json::json!({
-                            "error": "upstream timeout",
-                            "timeout_secs": self.settings.timeout.as_secs(),
-                        }),
-                    ),
-                    outcome,
-                );
-            }
-        };
-        (self.relay(response).await, outcome)
+        match result {
+            Ok(Ok(response)) => Ok(self.relay(response).await),
+            Ok(Err(error)) if !error.is_timeout() => Err(Refusal {
+                status: StatusCode::BAD_GATEWAY,
+                error: "upstream unreachable",
+                detail: serde_json::json!({ "detail": describe(&error.without_url()) }),
+            }),
+            Ok(Err(_)) | Err(_) => Err(Refusal {
+                status: StatusCode::GATEWAY_TIMEOUT,
+                error: "upstream timeout",
+                detail: serde_json::json!({ "timeout_secs": self.settings.timeout.as_secs() }),
+            }),
+        }
     }
 
     /// The upstream URL for a request's raw path and query, in wire form: the request's path
@@ -279,10 +252,12 @@ impl Proxy {
                 *out.headers_mut() = headers;
                 return out;
             }
-            return json_error(
-                StatusCode::BAD_GATEWAY,
-                serde_json::json!({ "error": "upstream response broke off" }),
-            );
+            return Refusal {
+                status: StatusCode::BAD_GATEWAY,
+                error: "upstream response broke off",
+                detail: serde_json::Value::Null,
+            }
+            .response();
         }
         let mut response: Response<reqwest::Body> = response.into();
         strip_hop_by_hop(response.headers_mut());
@@ -333,51 +308,60 @@ fn header_text(text: &str) -> HeaderValue {
     HeaderValue::from_str(&clean).unwrap_or_else(|_| HeaderValue::from_static("unavailable"))
 }
 
-fn json_error(status: StatusCode, body: serde_json::Value) -> Response<reqwest::Body> {
-    let mut response = Response::new(reqwest::Body::from(body.to_string()));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
+/// A request the proxy answers itself, with a JSON body `{"error": …, …detail}`.
+struct Refusal {
+    status: StatusCode,
+    error: &'static str,
+    /// More fields for the body (an object).
+    detail: serde_json::Value,
 }
 
-fn bad_request(error: &Error) -> Response<reqwest::Body> {
-    json_error(
-        StatusCode::BAD_REQUEST,
-        serde_json::json!({ "error": "bad request", "detail": describe(error) }),
-    )
-}
+impl Refusal {
+    fn bad_request(error: &Error) -> Refusal {
+        Refusal {
+            status: StatusCode::BAD_REQUEST,
+            error: "bad request",
+            detail: serde_json::json!({ "detail": describe(error) }),
+        }
+    }
 
-fn body_error(error: BodyError) -> (Response<reqwest::Body>, &'static str) {
-    match error {
-        BodyError::TooLarge { size, limit } => (
-            json_error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                serde_json::json!({
-                    "error": "payload too large",
+    fn body(error: BodyError) -> Refusal {
+        match error {
+            BodyError::TooLarge { size, limit } => Refusal {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                error: "payload too large",
+                detail: serde_json::json!({
                     "size": size,
                     "limit": limit,
                     "detail": "function urls accept at most 6,291,456 bytes; bodies whose content type is not text count base64-encoded",
                 }),
-            ),
-            "payload too large",
-        ),
-        BodyError::Read(error) => (
-            json_error(
-                StatusCode::BAD_REQUEST,
-                serde_json::json!({ "error": "cannot read the request body", "detail": describe(&error) }),
-            ),
-            "bad request body",
-        ),
-        BodyError::Spool(error) => (
-            json_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                serde_json::json!({ "error": "cannot spool the request body", "detail": describe(&error) }),
-            ),
-            "spool failed",
-        ),
+            },
+            BodyError::Read(error) => Refusal {
+                status: StatusCode::BAD_REQUEST,
+                error: "cannot read the request body",
+                detail: serde_json::json!({ "detail": describe(&error) }),
+            },
+            BodyError::Spool(error) => Refusal {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                error: "cannot spool the request body",
+                detail: serde_json::json!({ "detail": describe(&error) }),
+            },
+        }
+    }
+
+    fn response(self) -> Response<reqwest::Body> {
+        let mut body = serde_json::json!({ "error": self.error });
+        if let (Some(body), serde_json::Value::Object(detail)) = (body.as_object_mut(), self.detail)
+        {
+            body.extend(detail);
+        }
+        let mut response = Response::new(reqwest::Body::from(body.to_string()));
+        *response.status_mut() = self.status;
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        response
     }
 }
 
