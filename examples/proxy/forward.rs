@@ -440,7 +440,9 @@ impl hyper::body::Body for Logged {
 
 impl Drop for Logged {
     fn drop(&mut self) {
-        let complete = self.inner.is_end_stream();
+        // A HEAD response has no body to send: hyper drops it unread.
+        let head = self.line.as_ref().is_some_and(|l| l.method == "HEAD");
+        let complete = head || self.inner.is_end_stream();
         self.finish(complete);
     }
 }

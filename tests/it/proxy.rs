@@ -517,6 +517,54 @@ async fn a_large_body_is_spooled_to_an_unnamed_file_while_it_arrives_and_freed_a
     proxy.assert_no_spool_left("after a spooled upload").await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_gone_mid_upload_or_a_missing_tmpdir_leaves_no_spool_file() {
+    let emulator = emulator(|b| b).await;
+    let proxy = Launch::iam(emulator.function_url(), &[]).start().await;
+    let addr = proxy
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    // Half of a declared 1 MiB body, then the client disconnects.
+    let mut stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    let head = "POST /gone HTTP/1.1\r\nhost: proxy\r\ncontent-type: text/plain\r\ncontent-length: 1048576\r\n\r\n";
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream
+        .write_all(&text_body(512 * 1024))
+        .await
+        .expect("half");
+    wait_until("the spool file", || {
+        (!proxy.spool_fds().is_empty()).then_some(())
+    })
+    .await;
+    drop(stream);
+    let logs = proxy.wait_for_logs(1).await;
+    assert_eq!(logs[0]["status"], 400, "{:?}", logs[0]);
+    assert_eq!(logs[0]["error"], "cannot read the request body");
+    proxy
+        .assert_no_spool_left("after the client went away")
+        .await;
+
+    // No TMPDIR to spool into: 500, and nothing sent.
+    std::fs::remove_dir(proxy.tmpdir()).expect("remove TMPDIR");
+    let response = reqwest::Client::new()
+        .post(format!("{}spool", proxy.url))
+        .header("content-type", "text/plain")
+        .body(text_body(1 << 20))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 500);
+    let json: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(json["error"], "cannot spool the request body");
+    assert!(emulator.received().is_empty());
+    std::fs::create_dir(proxy.tmpdir()).expect("TMPDIR again");
+    proxy.assert_no_spool_left("after the spool failure").await;
+}
+
 /// A stream of the chunks `receiver` yields, for `reqwest::Body::wrap_stream`.
 fn futures_stream(
     receiver: mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,
@@ -831,24 +879,62 @@ async fn the_connection_limit_holds_a_second_connection_until_the_first_closes()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn peak_rss_stays_within_16_mib_of_idle_for_eight_concurrent_5_mb_uploads() {
     const BODY: usize = 5_000_000;
+    const PART: usize = 1 << 20;
     let emulator = emulator(|b| b).await;
     let proxy = Launch::iam(emulator.function_url(), &[]).start().await;
     let client = reqwest::Client::new();
     let body = bytes::Bytes::from(text_body(BODY));
-    let upload = |body: bytes::Bytes| {
+    let expected = sha256_hex(&body);
+    // An upload with a content-length whose body the test feeds part by part.
+    let upload = || {
+        let (parts, receiver) = mpsc::channel(8);
         let request = client
             .post(format!("{}upload", proxy.url))
             .header("content-type", "text/plain")
-            .body(body);
-        async move { echo(request.send().await.expect("send")).await }
+            .header("content-length", BODY.to_string())
+            .body(reqwest::Body::wrap_stream(futures_stream(receiver)))
+            .send();
+        (
+            parts,
+            tokio::spawn(async move { echo(request.await.expect("send")).await }),
+        )
     };
-    let expected = sha256_hex(&body);
-    assert_eq!(upload(body.clone()).await["bodySha256"], expected);
+    let feed = |parts: mpsc::Sender<Result<Vec<u8>, std::io::Error>>, from: usize| {
+        let body = body.clone();
+        tokio::spawn(async move {
+            for part in body[from..].chunks(PART) {
+                parts.send(Ok(part.to_vec())).await.expect("feed");
+            }
+        })
+    };
+
+    let (parts, warm_up) = upload();
+    feed(parts, 0);
+    assert_eq!(warm_up.await.expect("join")["bodySha256"], expected);
     emulator.clear_received();
     let idle = proxy.status_kib("VmRSS");
     // Resets VmHWM to the current RSS (Linux 4.0+); without it, VmHWM includes the warm-up.
     let reset = std::fs::write(format!("/proc/{}/clear_refs", proxy.pid()), "5").is_ok();
-    let uploads: Vec<_> = (0..8).map(|_| tokio::spawn(upload(body.clone()))).collect();
+
+    // Eight uploads, each held after its first part until all eight are being spooled at once.
+    let mut uploads = Vec::new();
+    let mut senders = Vec::new();
+    for _ in 0..8 {
+        let (parts, upload) = upload();
+        parts
+            .send(Ok(body[..PART].to_vec()))
+            .await
+            .expect("first part");
+        senders.push(parts);
+        uploads.push(upload);
+    }
+    wait_until("eight spool files open at once", || {
+        (proxy.spool_fds().len() == 8).then_some(())
+    })
+    .await;
+    for parts in senders {
+        feed(parts, PART);
+    }
     for upload in uploads {
         assert_eq!(upload.await.expect("join")["bodySha256"], expected);
     }
@@ -865,6 +951,10 @@ async fn peak_rss_stays_within_16_mib_of_idle_for_eight_concurrent_5_mb_uploads(
         "peak RSS {peak} KiB is more than 16 MiB above idle {idle} KiB"
     );
     assert_eq!(emulator.received().len(), 8);
+    assert!(emulator
+        .received()
+        .iter()
+        .all(|r| r.header_str("content-length") == Some("5000000")));
     proxy.assert_no_spool_left("after the uploads").await;
 }
 
@@ -914,8 +1004,8 @@ fn bad_usage_and_missing_credentials_exit_2_with_one_line() {
     assert!(String::from_utf8_lossy(&help.stdout).contains("--spool-threshold"));
 }
 
-/// Requests per side for the load comparison: `LUS_PROXY_LOAD_REQUESTS`, else 1,000.
-const LOAD_DEFAULT: u32 = 1_000;
+/// Requests per side for the load comparison: `LUS_PROXY_LOAD_REQUESTS`, else 500.
+const LOAD_DEFAULT: u32 = 500;
 const LOAD_CONCURRENCY: usize = 64;
 
 /// Sends `total` requests made by `make` with [`LOAD_CONCURRENCY`] in flight; the elapsed time
