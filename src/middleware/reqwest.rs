@@ -67,7 +67,7 @@ const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 /// #     .with(SigningMiddleware::new(Signer::for_url(&url, credentials))).build();
 /// let hash = PayloadHash::from_async_reader(tokio::fs::File::open("upload.bin").await?).await?;
 /// let file = tokio::fs::File::open("upload.bin").await?;
-/// let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file));
+/// let body = reqwest::Body::from(file); // streamed, never buffered
 /// let response = client.put(url.as_str()).with_extension(hash).body(body).send().await?;
 /// # let _ = response; Ok(()) }
 /// ```
