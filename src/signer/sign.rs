@@ -194,16 +194,14 @@ fn authorization(
     signature: &[u8; 64],
     signer: &Signer,
 ) -> String {
-    let mut names = Vec::with_capacity(64);
-    canonical.write_signed_headers(&mut names);
-    let names = std::str::from_utf8(&names).unwrap_or_default();
     let service = &signer.inner.service;
+    let names_len: usize = prepared.headers.iter().map(|(n, _)| n.len() + 1).sum();
     let mut out = String::with_capacity(
         ALGORITHM.len()
             + credentials.access_key_id().len()
             + prepared.region.len()
             + service.len()
-            + names.len()
+            + names_len
             + 128,
     );
     out.push_str(ALGORITHM);
@@ -216,7 +214,7 @@ fn authorization(
     out.push('/');
     out.push_str(service);
     out.push_str("/aws4_request, SignedHeaders=");
-    out.push_str(names);
+    canonical.write_signed_headers(&mut out);
     out.push_str(", Signature=");
     out.push_str(std::str::from_utf8(signature).unwrap_or_default());
     out

@@ -127,8 +127,15 @@ fn a_5_mb_file_streams_through_the_signing_middleware_in_bounded_memory() {
         .output()
         .expect("run the memory example");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("reply: 200 OK 5000000 bytes, iam"), "{stdout}");
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("reply: 200 OK 5000000 bytes, iam"),
+        "{stdout}"
+    );
     let growth: u64 = stdout
         .lines()
         .find_map(|l| l.strip_prefix("peak heap growth: "))

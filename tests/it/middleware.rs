@@ -271,7 +271,12 @@ async fn plain_reqwest_signed_with_sign_reqwest() {
     ));
     let time = std::time::SystemTime::now();
     signer
-        .sign_reqwest_at(&mut request, &PayloadHash::of(&bytes), &support::credentials(true), time)
+        .sign_reqwest_at(
+            &mut request,
+            &PayloadHash::of(&bytes),
+            &support::credentials(true),
+            time,
+        )
         .unwrap();
     let response = client.execute(request).await.unwrap();
     assert_eq!(response.status(), 200);
