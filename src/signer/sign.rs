@@ -113,6 +113,7 @@ impl Signer {
         );
         let token = credentials.session_token();
         drop(prepared);
+        headers.reserve(4);
         let mut authorization =
             HeaderValue::try_from(authorization).map_err(|_| Error::InvalidCredentials {
                 field: "access key id",
@@ -195,14 +196,27 @@ fn authorization(
     signer: &Signer,
 ) -> String {
     let service = &signer.inner.service;
-    let names_len: usize = prepared.headers.iter().map(|(n, _)| n.len() + 1).sum();
+    // The exact length, so that the header value takes the string's buffer as it is.
+    let mut names_len = 0;
+    let mut previous: Option<&str> = None;
+    for (name, _) in &prepared.headers {
+        if previous != Some(name) {
+            names_len += name.len() + usize::from(previous.is_some());
+            previous = Some(name);
+        }
+    }
     let mut out = String::with_capacity(
         ALGORITHM.len()
+            + " Credential=".len()
             + credentials.access_key_id().len()
+            + "/YYYYMMDD/".len()
             + prepared.region.len()
+            + 1
             + service.len()
+            + "/aws4_request, SignedHeaders=".len()
             + names_len
-            + 128,
+            + ", Signature=".len()
+            + 64,
     );
     out.push_str(ALGORITHM);
     out.push_str(" Credential=");
