@@ -57,8 +57,11 @@ pub enum ContentSha256Header {
 ///
 /// - removes stale `authorization`, `x-amz-date`, `x-amz-security-token` and
 ///   `x-amz-content-sha256`, so signing again (a retry) is safe;
-/// - rewrites the URI's path and query into the wire form (see [`FunctionUrl`]) and its host
-///   to lowercase, so what is sent is exactly what was signed;
+/// - rewrites the URI's path and query into the wire form (see [`FunctionUrl`]; a raw `+` in
+///   the query is a space) and its host to lowercase, so what is sent is exactly what was
+///   signed; a URI with user info (`user:password@`) is refused with [`Error::InvalidUrl`];
+/// - writes every signed header value in its canonical form (no leading or trailing spaces or
+///   tabs, inner runs folded to one space), in the request as well as in the signature;
 /// - signs every header except those proxies and CDNs change: `user-agent`,
 ///   `x-amzn-trace-id`, `transfer-encoding`, `content-length`, `expect`, `via`, `forwarded`,
 ///   `x-forwarded-*`, `cf-*`, and the hop-by-hop headers (`connection` and the headers it
@@ -74,7 +77,11 @@ pub enum ContentSha256Header {
 /// (`<url-id>.lambda-url.<region>.on.aws`); for any other host without a configured region,
 /// signing fails with [`Error::MissingRegion`].
 ///
-/// Cloning is cheap; clones share the credentials cache.
+/// The canonical request is built by this crate, once, straight into SHA-256; the signing key is
+/// derived by aws-sigv4 (`generate_signing_key`) once per access key, secret, day, region and
+/// service, and kept in a small cache on the signer (zeroized when dropped).
+///
+/// Cloning is cheap; clones share the credentials cache and the signing keys.
 ///
 /// ```
 /// use lambda_url_signer::{Credentials, PayloadHash, Signer};
