@@ -19,7 +19,6 @@ pub use presign::PresignedUrl;
 
 use crate::function_url::{host_of, region_from_host, validate_region, wire_path_and_query};
 use crate::{Credentials, CredentialsCache, Error, FunctionUrl, PayloadHash, ProvideCredentials};
-use canonical::CanonicalRequest;
 use http::header::HeaderValue;
 use key_cache::KeyCache;
 use sign::Target;
@@ -384,13 +383,7 @@ impl Signer {
         headers::remove_stale(&mut headers);
         headers::normalize_values(&mut headers);
         let prepared = self.prepare(target, &headers, hash, credentials, &date)?;
-        let canonical = CanonicalRequest {
-            method: target.method,
-            path: target.path,
-            query: target.query,
-            headers: &prepared.headers,
-            payload_hash: hash.as_str(),
-        };
+        let canonical = prepared.canonical(target, hash);
         let mut text = Vec::with_capacity(512);
         canonical.write(&mut text);
         let mut names = Vec::with_capacity(64);
@@ -449,41 +442,6 @@ impl Signer {
             &credentials,
             SystemTime::now(),
         )
-    }
-
-    /// The deterministic presign. The payload hash is the real body hash (the empty-body hash
-    /// for GET), never `UNSIGNED-PAYLOAD`, which Lambda rejects: the caller must send exactly
-    /// that body.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::PresignExpiry`] unless `expires_in` is between 1 second and 7 days,
-    /// [`Error::PresignOutlivesCredentials`] when it ends after the credentials expire,
-    /// [`Error::ExpiredCredentials`], [`Error::SigningTimeOutOfRange`].
-    ///
-    /// ```
-    /// # use lambda_url_signer::{Credentials, Error, FunctionUrl, PayloadHash, Signer};
-    /// # use std::time::{Duration, SystemTime};
-    /// let url = FunctionUrl::parse("https://abc.lambda-url.us-east-1.on.aws/")?;
-    /// let signer = Signer::builder().build()?;
-    /// let credentials = Credentials::new("AKID", "secret", None, None, "example");
-    /// let eight_days = Duration::from_secs(8 * 86_400);
-    /// let err = signer
-    ///     .presign_at(&http::Method::GET, &url, &PayloadHash::EMPTY, eight_days, &credentials, SystemTime::now())
-    ///     .unwrap_err();
-    /// assert!(matches!(err, Error::PresignExpiry { .. }));
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn presign_at(
-        &self,
-        method: &http::Method,
-        url: &FunctionUrl,
-        hash: &PayloadHash,
-        expires_in: Duration,
-        credentials: &Credentials,
-        time: SystemTime,
-    ) -> Result<PresignedUrl, Error> {
-        self.presign_url(method, url, hash, expires_in, credentials, time)
     }
 }
 
