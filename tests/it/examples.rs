@@ -99,12 +99,41 @@ fn the_emulator_example_rejects_bad_usage_with_exit_2() {
     }
 }
 
-#[test]
-fn the_demo_matches_every_row() {
-    let output = Command::new(support::example_binary("demo"))
+/// Runs the example `name` with `args` to completion; returns its stdout, after checking that
+/// it succeeded.
+fn run_to_end(name: &'static str, args: &[&str]) -> String {
+    let output = Command::new(support::example_binary(name))
+        .args(args)
         .stdin(Stdio::null())
         .output()
-        .expect("run the demo");
+        .unwrap_or_else(|e| panic!("run the {name} example: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn the_demo_matches_every_row() {
+    let stdout = run_to_end("demo", &[]);
+    assert!(
+        stdout.contains("all 7 rows match the expected results"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("MISMATCH"));
+    assert!(stdout.contains("aws lambda add-permission"));
+}
+
+#[test]
+fn a_5_mb_file_streams_through_the_signing_middleware_in_bounded_memory() {
+    let output = Command::new(support::example_binary("memory"))
+        .arg("--stream")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the memory example");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
@@ -112,9 +141,15 @@ fn the_demo_matches_every_row() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(
-        stdout.contains("all 7 rows match the expected results"),
+        stdout.contains("reply: 200 OK 5000000 bytes, iam"),
         "{stdout}"
     );
-    assert!(!stdout.contains("MISMATCH"));
-    assert!(stdout.contains("aws lambda add-permission"));
+    let growth: u64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("peak heap growth: "))
+        .and_then(|l| l.strip_suffix(" bytes"))
+        .and_then(|n| n.parse().ok())
+        .expect("a peak heap growth line");
+    println!("streaming 5,000,000 bytes: peak heap growth {growth} bytes");
+    assert!(growth < 2 * 1024 * 1024, "{growth} bytes");
 }
