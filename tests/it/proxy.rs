@@ -736,6 +736,39 @@ async fn an_upstream_403_passes_through_unchanged_with_its_diagnosis() {
     assert_eq!(proxy.wait_for_logs(1).await[0]["status"], 403);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_is_passed_back_not_followed() {
+    let server = support::ScriptedServer::start(|_, _| {
+        (
+            "HTTP/1.1 307 Temporary Redirect\r\nlocation: http://127.0.0.1:9/elsewhere".to_owned(),
+            Vec::new(),
+        )
+    })
+    .await;
+    let proxy = Launch::iam(&format!("{}/", server.base()), &[])
+        .start()
+        .await;
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .get(format!("{}moved", proxy.url))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 307);
+    assert_eq!(
+        response.headers()["location"],
+        "http://127.0.0.1:9/elsewhere"
+    );
+    let received = server.received();
+    assert_eq!(received.len(), 1, "followed: {received:?}");
+    assert!(
+        received[0].starts_with("GET /moved HTTP/1.1"),
+        "{received:?}"
+    );
+}
+
 /// An emulator whose streaming function answers at once and then sends whatever the test puts
 /// into the returned sender, until the test drops it.
 async fn streaming_emulator() -> (Emulator, mpsc::Sender<Vec<u8>>) {
