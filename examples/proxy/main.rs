@@ -330,6 +330,7 @@ async fn run(options: Options) -> Result<(), Failure> {
         while connections.try_join_next().is_some() {}
     };
     drop(listener);
+    while connections.try_join_next().is_some() {}
     let in_flight = connections.len();
     log_line(
         &serde_json::json!({ "event": "shutdown", "signal": signal, "open_connections": in_flight }),
