@@ -34,3 +34,6 @@ mod secrets;
 
 #[cfg(all(feature = "middleware", feature = "emulator"))]
 mod examples;
+
+#[cfg(all(feature = "emulator", feature = "rustls", feature = "middleware"))]
+mod tls;
