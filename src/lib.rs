@@ -123,5 +123,10 @@ pub use permissions::{cloudfront_permissions, PermissionStatements, PermissionsE
 
 /// The README's code blocks, compiled and run as doctests (they use every feature).
 #[doc = include_str!("../README.md")]
-#[cfg(all(doctest, feature = "middleware", feature = "emulator"))]
+#[cfg(all(
+    doctest,
+    feature = "middleware",
+    feature = "emulator",
+    feature = "rustls"
+))]
 pub struct ReadmeDoctests;
