@@ -2,33 +2,22 @@
 //! backend calls it in every mode (IAM, CloudFront OAC, a presigned URL) trusting only that
 //! root. Asserted on what the function URL endpoint received and what the function saw.
 
-use crate::support::{self, emulator, function_url, sha256_hex, signer};
-use lambda_url_signer::emulator::{Emulator, EmulatorBuilder, HandlerResponse, InvokeEvent};
+use crate::support::{self, emulator, function_url, recording_handler, sha256_hex, signer, Events};
+use lambda_url_signer::emulator::{Emulator, EmulatorBuilder};
 use lambda_url_signer::{OacMiddleware, PayloadHash, SigningMiddleware};
 use reqwest_middleware::ClientBuilder;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The CloudFront OAC worked example body.
 const BODY: &str = "{\n    \"test\": \"message\"\n}";
 
-/// What the function was invoked with, in order.
-type Events = Arc<Mutex<Vec<InvokeEvent>>>;
-
 /// The test emulator (see [`support::emulator`]) over https, with a function that records
-/// every event and answers `ok`.
+/// every event.
 async fn https_emulator(
     configure: impl FnOnce(EmulatorBuilder) -> EmulatorBuilder,
 ) -> (Emulator, Events) {
-    let events = Events::default();
-    let seen = Arc::clone(&events);
-    let emu = emulator(move |b| {
-        configure(b.tls(true).handler(move |event| {
-            seen.lock().unwrap().push(event.clone());
-            HandlerResponse::text(200, "ok")
-        }))
-    })
-    .await;
+    let (handler, events) = recording_handler();
+    let emu = emulator(move |b| configure(b.tls(true).handler(handler))).await;
     (emu, events)
 }
 
