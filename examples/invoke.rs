@@ -487,7 +487,7 @@ async fn run(options: Options) -> Result<ExitCode, Failure> {
         });
     }
     let client = client.build();
-    send(&client, method, &url.as_str(), headers, body, &options).await
+    send(&client, method, url.as_str(), headers, body, &options).await
 }
 
 /// The URL to send to and the region to sign for.

@@ -98,7 +98,7 @@ mod signer;
 pub use credentials::{CredentialsCache, CredentialsCacheBuilder};
 pub use error::Error;
 pub use function_url::FunctionUrl;
-pub use payload::{PayloadHash, PayloadHasher, EMPTY_PAYLOAD_SHA256};
+pub use payload::{PayloadHash, PayloadHasher};
 pub use signer::{ContentSha256Header, PresignedUrl, Signer, SignerBuilder, SigningDetails};
 
 /// The provider trait that [`CredentialsCache`] wraps (re-exported from `aws-credential-types`).
@@ -107,10 +107,12 @@ pub use aws_credential_types::provider::ProvideCredentials;
 pub use aws_credential_types::Credentials;
 
 // >>> middleware
-#[cfg(feature = "middleware")]
+#[cfg(feature = "reqwest")]
 mod middleware;
+#[cfg(feature = "reqwest")]
+pub use middleware::{client_builder, Diagnosis, PayloadLimit, SkewCorrection};
 #[cfg(feature = "middleware")]
-pub use middleware::{Diagnosis, OacMiddleware, PayloadLimit, SigningMiddleware, SkewCorrection};
+pub use middleware::{OacMiddleware, SigningMiddleware};
 // <<< middleware
 
 // >>> emulator

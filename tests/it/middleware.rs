@@ -71,7 +71,8 @@ async fn the_url_sent_is_the_url_signed() {
     let base = function_url(&emu);
     let client = iam_client();
     let cases = [
-        ("/search?q=a+b", "/search?q=a%2Bb"),
+        ("/search?q=a+b", "/search?q=a%20b"),
+        ("/plus+path?q=a+b", "/plus%2Bpath?q=a%20b"),
         ("/search?q=a%2Bb", "/search?q=a%2Bb"),
         ("/search?q=a%20b&q=c", "/search?q=a%20b&q=c"),
         ("/r?z=1&a=2&z=0&flag", "/r?z=1&a=2&z=0&flag="),
@@ -406,7 +407,7 @@ async fn oac_mode_adds_only_the_hash() {
     );
     assert_eq!(
         received[1].header_str("x-amz-content-sha256"),
-        Some(lambda_url_signer::EMPTY_PAYLOAD_SHA256)
+        Some(lambda_url_signer::PayloadHash::EMPTY.as_str())
     );
     assert!(received.iter().all(|r| r.header("authorization").is_none()));
 }
@@ -559,13 +560,13 @@ async fn skew_correction_can_be_disabled() {
     let emu = emulator(|b| b.clock_offset_secs(900)).await;
     let signer = support::signer();
     let client = ClientBuilder::new(reqwest::Client::new())
-        .with(SigningMiddleware::new(signer).skew_correction(SkewCorrection::Disabled))
+        .with(SigningMiddleware::new(signer).skew_correction(SkewCorrection::disabled()))
         .build();
     let response = client.get(emu.function_url()).send().await.unwrap();
     assert_eq!(response.status(), 403);
     let (diagnosis, _) = Diagnosis::from_response(response).await.unwrap();
     assert!(
-        matches!(diagnosis, Some(Diagnosis::ClockSkew { ref message }) if message.starts_with("Signature expired")),
+        matches!(diagnosis, Some(Diagnosis::ClockSkew { ref message, .. }) if message.starts_with("Signature expired")),
         "{diagnosis:?}"
     );
     assert_eq!(emu.received().len(), 1);
