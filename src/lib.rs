@@ -13,7 +13,8 @@
 //! 4. [`Signer`] signs an [`http::Request`] with `aws-sigv4` for service `lambda`, rewrites
 //!    its path and query into exactly the encoding it signed, and presigns URLs.
 //! 5. With the `middleware` feature, reqwest middleware signs every request (IAM mode) or adds
-//!    only `x-amz-content-sha256` (CloudFront OAC mode).
+//!    only `x-amz-content-sha256` (CloudFront OAC mode); with the `tower` feature, tower layers
+//!    do the same around any `Service<http::Request<B>>`, such as hyper-util's client.
 //!
 //! Beside that line, the `emulator` feature runs an offline function URL and CloudFront OAC
 //! emulator on loopback, with its own, independent SigV4 verifier.
@@ -53,6 +54,7 @@
 //! | call through CloudFront OAC (`always`) | `OacMiddleware`: adds only `x-amz-content-sha256` |
 //! | CloudFront OAC `no-override` | `SigningMiddleware` with [`SignerBuilder::sign_host`] set to the function URL host |
 //! | hand out a link | [`Signer::presign`] |
+//! | a tower / hyper stack | `SigningLayer` or `OacLayer` (feature `tower`), a retry layer outside them |
 //! | retries | attach `reqwest_retry::RetryTransientMiddleware` *before* the signer |
 //! | a 403 | `Diagnosis::from_response` |
 //!
@@ -81,7 +83,8 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `middleware` | yes | reqwest-middleware layers: IAM signing, OAC hash-only, sign-host (no-override), 403 diagnosis |
-//! | `emulator` | no | offline function URL + CloudFront OAC emulator (tokio, hyper) |
+//! | `tower` | no | tower layers for any `Service<http::Request<B>>`: `SigningLayer` (IAM), `OacLayer` (OAC hash-only) |
+//! | `emulator` | no | offline function URL + CloudFront OAC emulator (tokio, hyper), http or https |
 //! | `aws-config` | no | the default AWS credential chain through the `aws-config` crate |
 //! | `rustls` | no | TLS for reqwest, to call real `https://` function URLs |
 #![deny(missing_docs)]
@@ -107,13 +110,23 @@ pub use aws_credential_types::provider::ProvideCredentials;
 pub use aws_credential_types::Credentials;
 
 // >>> middleware
-#[cfg(feature = "reqwest")]
+#[cfg(any(feature = "reqwest", feature = "tower"))]
 mod middleware;
 #[cfg(feature = "reqwest")]
-pub use middleware::{client_builder, Diagnosis, PayloadLimit, SkewCorrection};
+pub use middleware::client_builder;
+#[cfg(any(feature = "reqwest", feature = "tower"))]
+pub use middleware::{Diagnosis, PayloadLimit, SkewCorrection};
 #[cfg(feature = "middleware")]
 pub use middleware::{OacMiddleware, SigningMiddleware};
 // <<< middleware
+
+// >>> tower
+#[cfg(feature = "tower")]
+pub use middleware::{
+    LayerError, OacFuture, OacLayer, OacService, SignableBody, SigningLayer, SigningResponseBody,
+    SigningService,
+};
+// <<< tower
 
 // >>> emulator
 #[cfg(feature = "emulator")]
@@ -129,6 +142,7 @@ pub use permissions::{cloudfront_permissions, PermissionStatements, PermissionsE
     doctest,
     feature = "middleware",
     feature = "emulator",
-    feature = "rustls"
+    feature = "rustls",
+    feature = "tower"
 ))]
 pub struct ReadmeDoctests;

@@ -37,3 +37,6 @@ mod examples;
 
 #[cfg(all(feature = "emulator", feature = "rustls", feature = "middleware"))]
 mod tls;
+
+#[cfg(all(feature = "tower", feature = "emulator"))]
+mod tower;
