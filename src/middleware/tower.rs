@@ -235,7 +235,9 @@ impl<E: std::error::Error + 'static> std::error::Error for LayerError<E> {
 /// - **Retries**: put a retry layer *outside* this one (`ServiceBuilder::new().retry(…)` before
 ///   `.layer(SigningLayer::new(…))`): each attempt then reaches this layer and gets a fresh
 ///   date and signature (stale signing headers are replaced). A retry layer inside replays one
-///   signature.
+///   signature. A tower retry layer hands every attempt a fresh copy of the request, so a
+///   buffered body is hashed again per attempt; declare a [`PayloadHash`] extension to hash
+///   it once.
 /// - **Clock skew**: a 403 "Signature expired" whose `Date` is within the [`SkewCorrection`]
 ///   bound teaches the layer the server's clock; it re-signs and re-sends once (bodies that
 ///   [`SignableBody::try_clone`]) and keeps the offset for later requests. To read that 403,
