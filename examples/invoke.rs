@@ -583,7 +583,7 @@ fn check_tls(scheme: &str) -> Result<(), Failure> {
 /// The reqwest client and, with `--retries`, the retry layer, attached first so that every
 /// attempt passes through the signer attached after it.
 fn client(options: &Options) -> Result<ClientBuilder, Failure> {
-    let mut http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+    let mut http = lambda_url_signer::client_builder();
     if let Some(path) = &options.cacert {
         http = trust_only(http, path)?;
     }
@@ -838,17 +838,9 @@ async fn explain(
         Some(hash) => hash,
         None => PayloadHash::of(req.body().and_then(|b| b.as_bytes()).unwrap_or_default()),
     };
-    let mut request = http::Request::new(());
-    *request.method_mut() = req.method().clone();
-    *request.uri_mut() = req
-        .url()
-        .as_str()
-        .parse()
-        .map_err(|_| "the url is not a valid uri".to_owned())?;
-    *request.headers_mut() = req.headers().clone();
     let credentials = cache.credentials().await.map_err(|e| describe(&e))?;
     signer
-        .explain_at(&request, &hash, &credentials, time)
+        .explain_reqwest_at(req, &hash, &credentials, time)
         .map_err(|e| describe(&e))
 }
 

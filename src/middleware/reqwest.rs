@@ -67,7 +67,7 @@ const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 /// #     .with(SigningMiddleware::new(Signer::for_url(&url, credentials))).build();
 /// let hash = PayloadHash::from_async_reader(tokio::fs::File::open("upload.bin").await?).await?;
 /// let file = tokio::fs::File::open("upload.bin").await?;
-/// let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file));
+/// let body = reqwest::Body::from(file); // streamed, never buffered
 /// let response = client.put(url.as_str()).with_extension(hash).body(body).send().await?;
 /// # let _ = response; Ok(()) }
 /// ```
@@ -202,22 +202,20 @@ impl Middleware for SigningMiddleware {
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
         let hash = body_hash(&req, extensions, self.limit).map_err(to_middleware)?;
-        self.sign(&mut req, &hash).await.map_err(to_middleware)?;
+        // The copy for a skew-correcting retry is taken before signing, so it carries no
+        // signing headers to copy (it is signed afresh if it is ever sent).
         let retry = if self.skew.is_enabled() {
             req.try_clone()
         } else {
             None
         };
-        let sent_url = match &retry {
-            Some(_) => None,
-            None => Some(req.url().clone()),
-        };
+        self.sign(&mut req, &hash).await.map_err(to_middleware)?;
+        let sent_url = req.url().clone();
         let response = next.clone().run(req, extensions).await?;
+        warn_if_redirected(&sent_url, &response);
         let Some(mut retry) = retry else {
-            warn_if_redirected(sent_url.as_ref(), &response);
             return Ok(response);
         };
-        warn_if_redirected(Some(retry.url()), &response);
         let (adopted, response) = self.learn_skew(response).await?;
         if !adopted {
             return Ok(response);
@@ -297,7 +295,7 @@ impl Middleware for OacMiddleware {
         );
         let sent_url = req.url().clone();
         let response = next.run(req, extensions).await?;
-        warn_if_redirected(Some(&sent_url), &response);
+        warn_if_redirected(&sent_url, &response);
         Ok(response)
     }
 }
@@ -369,8 +367,7 @@ fn content_length(req: &Request) -> Option<u64> {
 
 /// Logs a warning when the response comes from another URL than the one sent: reqwest followed
 /// a redirect below the middleware, with the signing headers. Only the origins are logged.
-fn warn_if_redirected(sent: Option<&reqwest::Url>, response: &Response) {
-    let Some(sent) = sent else { return };
+fn warn_if_redirected(sent: &reqwest::Url, response: &Response) {
     if response.url() != sent {
         tracing::warn!(
             sent_to = %sent.origin().ascii_serialization(),

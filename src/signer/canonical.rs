@@ -14,6 +14,13 @@ impl Sink for Sha256 {
     }
 }
 
+impl Sink for String {
+    fn put(&mut self, bytes: &[u8]) {
+        // Everything written is UTF-8: the canonical request is made of `&str` parts.
+        self.push_str(std::str::from_utf8(bytes).unwrap_or_default());
+    }
+}
+
 impl Sink for Vec<u8> {
     fn put(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);

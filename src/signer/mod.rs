@@ -349,26 +349,38 @@ impl Signer {
         credentials: &Credentials,
         time: SystemTime,
     ) -> Result<SigningDetails, Error> {
-        let date = AmzDate::new(time)?;
         let uri = request.uri();
         reject_userinfo(uri)?;
         let wire = wire_path_and_query(uri.path_and_query().map_or("/", |pq| pq.as_str()))?;
         let (path, query) = split_wire(&wire);
         let authority_host = host_of(uri)?;
-        let mut headers = request.headers().clone();
-        headers::remove_stale(&mut headers);
-        headers::normalize_values(&mut headers);
         let target = Target {
             method: request.method().as_str(),
             authority_host: &authority_host,
             path,
             query,
         };
-        let prepared = self.prepare(&target, &headers, hash, credentials, &date)?;
+        self.explain_target(&target, request.headers(), hash, credentials, time)
+    }
+
+    /// [`Signer::explain_at`] for the parts of a request.
+    fn explain_target(
+        &self,
+        target: &Target<'_>,
+        headers: &http::HeaderMap,
+        hash: &PayloadHash,
+        credentials: &Credentials,
+        time: SystemTime,
+    ) -> Result<SigningDetails, Error> {
+        let date = AmzDate::new(time)?;
+        let mut headers = headers.clone();
+        headers::remove_stale(&mut headers);
+        headers::normalize_values(&mut headers);
+        let prepared = self.prepare(target, &headers, hash, credentials, &date)?;
         let canonical = CanonicalRequest {
             method: target.method,
-            path,
-            query,
+            path: target.path,
+            query: target.query,
             headers: &prepared.headers,
             payload_hash: hash.as_str(),
         };

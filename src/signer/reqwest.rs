@@ -2,7 +2,7 @@
 
 use super::{split_wire, Signer, Target};
 use crate::function_url::{redact_userinfo, wire_path_and_query};
-use crate::{Credentials, Error, PayloadHash};
+use crate::{Credentials, Error, PayloadHash, SigningDetails};
 use std::borrow::Cow;
 use std::time::SystemTime;
 use url::Position;
@@ -128,6 +128,45 @@ impl Signer {
         Ok(())
     }
 
+    /// What signing the `reqwest::Request` at `time` computes ([`Signer::explain_at`] for
+    /// reqwest): the canonical request, the string to sign and the signed header names. The
+    /// request is not changed; stale signing headers on it are ignored.
+    ///
+    /// # Errors
+    ///
+    /// The same as [`Signer::sign_reqwest_at`].
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Credentials, PayloadHash, Signer};
+    /// # use std::time::SystemTime;
+    /// let signer = Signer::builder().region("us-east-1").build()?;
+    /// let credentials = Credentials::new("AKID", "secret", None, None, "example");
+    /// let url = reqwest::Url::parse("http://127.0.0.1:9000/a b?q=x+y")?;
+    /// let request = reqwest::Request::new(reqwest::Method::GET, url);
+    /// let details = signer.explain_reqwest_at(&request, &PayloadHash::EMPTY, &credentials, SystemTime::now())?;
+    /// assert!(details.canonical_request().starts_with("GET\n/a%2520b\nq=x%2520y\n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn explain_reqwest_at(
+        &self,
+        request: &reqwest::Request,
+        hash: &PayloadHash,
+        credentials: &Credentials,
+        time: SystemTime,
+    ) -> Result<SigningDetails, Error> {
+        let url = request.url();
+        check_url(url)?;
+        let wire = wire_path_and_query(&url[Position::BeforePath..Position::AfterQuery])?;
+        let (path, query) = split_wire(&wire);
+        let target = Target {
+            method: request.method().as_str(),
+            authority_host: &url[Position::BeforeHost..Position::AfterPort],
+            path,
+            query,
+        };
+        self.explain_target(&target, request.headers(), hash, credentials, time)
+    }
+
     /// Signs the headers of a request with this method and URL; returns the wire-form path
     /// and query when it differs from the URL's.
     fn sign_url_parts(
@@ -139,18 +178,7 @@ impl Signer {
         credentials: &Credentials,
         time: SystemTime,
     ) -> Result<Option<String>, Error> {
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(Error::InvalidUrl {
-                input: redact_userinfo(url.as_str()),
-                reason: "user info in the url is not supported",
-            });
-        }
-        if !url.has_host() {
-            return Err(Error::InvalidUrl {
-                input: url.as_str().to_owned(),
-                reason: "the url has no host",
-            });
-        }
+        check_url(url)?;
         let wire = wire_path_and_query(&url[Position::BeforePath..Position::AfterQuery])?;
         let (path, query) = split_wire(&wire);
         let target = Target {
@@ -165,4 +193,21 @@ impl Signer {
             Cow::Borrowed(_) => None,
         })
     }
+}
+
+/// Refuses a URL with user info (never signed, never repeated) or without a host.
+fn check_url(url: &reqwest::Url) -> Result<(), Error> {
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::InvalidUrl {
+            input: redact_userinfo(url.as_str()),
+            reason: "user info in the url is not supported",
+        });
+    }
+    if !url.has_host() {
+        return Err(Error::InvalidUrl {
+            input: url.as_str().to_owned(),
+            reason: "the url has no host",
+        });
+    }
+    Ok(())
 }

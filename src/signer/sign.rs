@@ -113,6 +113,7 @@ impl Signer {
         );
         let token = credentials.session_token();
         drop(prepared);
+        headers.reserve(4);
         let mut authorization =
             HeaderValue::try_from(authorization).map_err(|_| Error::InvalidCredentials {
                 field: "access key id",
@@ -194,17 +195,28 @@ fn authorization(
     signature: &[u8; 64],
     signer: &Signer,
 ) -> String {
-    let mut names = Vec::with_capacity(64);
-    canonical.write_signed_headers(&mut names);
-    let names = std::str::from_utf8(&names).unwrap_or_default();
     let service = &signer.inner.service;
+    // The exact length, so that the header value takes the string's buffer as it is.
+    let mut names_len = 0;
+    let mut previous: Option<&str> = None;
+    for (name, _) in &prepared.headers {
+        if previous != Some(name) {
+            names_len += name.len() + usize::from(previous.is_some());
+            previous = Some(name);
+        }
+    }
     let mut out = String::with_capacity(
         ALGORITHM.len()
+            + " Credential=".len()
             + credentials.access_key_id().len()
+            + "/YYYYMMDD/".len()
             + prepared.region.len()
+            + 1
             + service.len()
-            + names.len()
-            + 128,
+            + "/aws4_request, SignedHeaders=".len()
+            + names_len
+            + ", Signature=".len()
+            + 64,
     );
     out.push_str(ALGORITHM);
     out.push_str(" Credential=");
@@ -216,7 +228,7 @@ fn authorization(
     out.push('/');
     out.push_str(service);
     out.push_str("/aws4_request, SignedHeaders=");
-    out.push_str(names);
+    canonical.write_signed_headers(&mut out);
     out.push_str(", Signature=");
     out.push_str(std::str::from_utf8(signature).unwrap_or_default());
     out

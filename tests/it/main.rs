@@ -2,6 +2,10 @@
 
 mod support;
 
+mod strategies;
+
+mod differential;
+
 mod credentials;
 mod function_url;
 mod payload;
@@ -40,3 +44,6 @@ mod tls;
 
 #[cfg(all(feature = "tower", feature = "emulator"))]
 mod tower;
+
+#[cfg(all(feature = "middleware", feature = "emulator"))]
+mod leaks;
