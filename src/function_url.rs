@@ -716,7 +716,9 @@ mod tests {
         for wire in ["a=1", "a=1&b=", "x=a%20b&y=%C3%A9", "k=%2B%25"] {
             assert!(query_is_wire(wire), "{wire}");
         }
-        for not_wire in ["a", "a=1&", "&a=1", "a==1", "a=%41", "a=%2b", "a=%FF", "a=+", "a=%C3"] {
+        for not_wire in [
+            "a", "a=1&", "&a=1", "a==1", "a=%41", "a=%2b", "a=%FF", "a=+", "a=%C3",
+        ] {
             assert!(!query_is_wire(not_wire), "{not_wire}");
         }
     }

@@ -37,6 +37,23 @@ pub(crate) struct Prepared<'a> {
     pub(crate) headers: Vec<(&'a str, &'a str)>,
 }
 
+impl<'a> Prepared<'a> {
+    /// The canonical request of `target` with these headers.
+    pub(crate) fn canonical(
+        &'a self,
+        target: &Target<'a>,
+        hash: &'a PayloadHash,
+    ) -> CanonicalRequest<'a> {
+        CanonicalRequest {
+            method: target.method,
+            path: target.path,
+            query: target.query,
+            headers: &self.headers,
+            payload_hash: hash.as_str(),
+        }
+    }
+}
+
 impl Signer {
     /// Collects what a header signature covers. `headers` must already be free of stale signing
     /// headers and normalized (see [`normalize_values`]).
@@ -95,13 +112,7 @@ impl Signer {
         remove_stale(headers);
         normalize_values(headers);
         let prepared = self.prepare(target, headers, hash, credentials, &date)?;
-        let canonical = CanonicalRequest {
-            method: target.method,
-            path: target.path,
-            query: target.query,
-            headers: &prepared.headers,
-            payload_hash: hash.as_str(),
-        };
+        let canonical = prepared.canonical(target, hash);
         let signature = self.signature(&canonical, credentials, &prepared, time);
         let authorization = authorization(&canonical, credentials, &prepared, &signature, self);
         tracing::debug!(
