@@ -52,4 +52,16 @@ pub enum EmulatorError {
         #[source]
         source: std::io::Error,
     },
+    /// The certificates or the TLS configuration for
+    /// [`EmulatorBuilder::tls`](crate::emulator::EmulatorBuilder::tls) could
+    /// not be made.
+    #[error("failed to set up tls for the emulator ({step})")]
+    Tls {
+        /// The step that failed: `root key`, `root certificate`,
+        /// `server key`, `server certificate` or `tls configuration`.
+        step: &'static str,
+        /// The certificate generator's or rustls's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }

@@ -49,6 +49,14 @@
 //! * A handler that panics gives 502 `Internal Server Error`.
 //! * Response header names go out in lowercase (hyper's choice); HTTP
 //!   header names are case-insensitive.
+//! * With [`EmulatorBuilder::tls`], both endpoints serve https only (TLS 1.2
+//!   and 1.3, ALPN `http/1.1`) with a server certificate for `127.0.0.1`,
+//!   `localhost` and `::1`, signed by a root generated at start and handed
+//!   out by [`Emulator::root_certificate_pem`]; the certificates are valid
+//!   from 1975 to 4096, so the clock offset does not matter. The CloudFront
+//!   to function URL hop happens in process (no socket), so it has no TLS of
+//!   its own: the function URL endpoint records what an https origin request
+//!   carries.
 
 mod canonical;
 mod clock;
@@ -60,6 +68,7 @@ mod identity;
 mod policy;
 mod server;
 mod sigv4;
+mod tls;
 mod verify;
 
 pub use cloudfront::{CloudFrontConfig, OacSigning};

@@ -28,6 +28,7 @@ use super::error::EmulatorError;
 use super::event::{echo_handler, is_text_content_type, HandlerResponse, InvokeEvent};
 use super::identity::{CallerIdentity, EmulatorIdentity};
 use super::policy::{Decision, PolicyRequest, RequestPrincipal, ResourcePolicy};
+use super::tls::{handshake, Tls};
 use super::verify::{redact_target, DebugHeaders, RawRequest, Rejection, RejectionKind, Verifier};
 use crate::permissions::function_arn_account;
 
@@ -258,6 +259,7 @@ pub struct EmulatorBuilder {
     port: u16,
     cloudfront_port: u16,
     require_invoke_function: bool,
+    tls: bool,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -275,6 +277,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("port", &self.port)
             .field("cloudfront_port", &self.cloudfront_port)
             .field("require_invoke_function", &self.require_invoke_function)
+            .field("tls", &self.tls)
             .finish_non_exhaustive()
     }
 }
@@ -295,6 +298,7 @@ impl EmulatorBuilder {
             port: 0,
             cloudfront_port: 0,
             require_invoke_function: true,
+            tls: false,
         }
     }
 
@@ -506,6 +510,34 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Serve https instead of http on both endpoints (default `false`).
+    ///
+    /// At start the emulator generates a root certificate authority and a
+    /// server certificate it signs for `127.0.0.1`, `localhost` and `::1`;
+    /// a client trusts [`Emulator::root_certificate_pem`] and calls
+    /// `https://127.0.0.1:<port>/`. Each start has its own root, and its
+    /// private key is gone once the server certificate is signed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use lambda_url_signer::emulator::Emulator;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = Emulator::builder().region("us-east-1").tls(true).start().await?;
+    /// assert!(emulator.function_url().starts_with("https://127.0.0.1:"));
+    /// let root = emulator.root_certificate_pem().ok_or("no root")?;
+    /// assert!(root.starts_with("-----BEGIN CERTIFICATE-----"));
+    /// // reqwest (feature `rustls`): Client::builder()
+    /// //     .tls_certs_only([reqwest::Certificate::from_pem(root.as_bytes())?])
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn tls(mut self, tls: bool) -> Self {
+        self.tls = tls;
+        self
+    }
+
     /// Binds the servers on 127.0.0.1 and starts serving on the current
     /// tokio runtime.
     ///
@@ -513,7 +545,8 @@ impl EmulatorBuilder {
     ///
     /// [`EmulatorError::MissingRegion`] without a region, `InvalidRegion`,
     /// `InvalidService`, `InvalidArn` for a malformed function or
-    /// distribution ARN, and `Bind` when a port cannot be bound.
+    /// distribution ARN, `Bind` when a port cannot be bound, and `Tls` when
+    /// the certificates for [`tls`](Self::tls) cannot be made.
     ///
     /// # Panics
     ///
@@ -563,6 +596,9 @@ impl EmulatorBuilder {
             verifier = verifier.identity(distribution.identity.clone());
         }
 
+        let tls = self.tls.then(Tls::generate).transpose()?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+
         let function_listener = bind("function url", self.port).await?;
         let function_addr = local_addr("function url", self.port, &function_listener)?;
         let cloudfront_listener = match &distribution {
@@ -589,6 +625,7 @@ impl EmulatorBuilder {
             received: Mutex::new(Vec::new()),
             function_host: function_addr.to_string(),
             distribution,
+            tls,
         });
 
         let (shutdown, _) = watch::channel(false);
@@ -610,8 +647,8 @@ impl EmulatorBuilder {
         }
         tracing::debug!(function = %function_addr, cloudfront = ?cloudfront_addr, "emulator started");
         Ok(Emulator {
-            function_url: format!("http://{function_addr}/"),
-            cloudfront_url: cloudfront_addr.map(|a| format!("http://{a}/")),
+            function_url: format!("{scheme}://{function_addr}/"),
+            cloudfront_url: cloudfront_addr.map(|a| format!("{scheme}://{a}/")),
             function_addr,
             cloudfront_addr,
             region,
@@ -723,7 +760,8 @@ impl Emulator {
         EmulatorBuilder::new()
     }
 
-    /// The function URL, `http://127.0.0.1:<port>/`.
+    /// The function URL, `http://127.0.0.1:<port>/` (`https://` with
+    /// [`EmulatorBuilder::tls`]).
     ///
     /// # Example
     ///
@@ -775,7 +813,8 @@ impl Emulator {
         &self.app.function_host
     }
 
-    /// The CloudFront URL, `http://127.0.0.1:<port>/`, if configured.
+    /// The CloudFront URL, `http://127.0.0.1:<port>/` (`https://` with
+    /// [`EmulatorBuilder::tls`]), if configured.
     ///
     /// # Example
     ///
@@ -862,6 +901,26 @@ impl Emulator {
     /// ```
     pub fn distribution_arn(&self) -> Option<&str> {
         self.app.distribution.as_ref().map(|d| d.arn.as_str())
+    }
+
+    /// The generated root certificate (PEM) that both endpoints' server
+    /// certificate chains to, if started with [`EmulatorBuilder::tls`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use lambda_url_signer::emulator::Emulator;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let plain = Emulator::builder().region("us-east-1").start().await?;
+    /// assert!(plain.root_certificate_pem().is_none());
+    /// let https = Emulator::builder().region("us-east-1").tls(true).start().await?;
+    /// assert!(https.root_certificate_pem().is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn root_certificate_pem(&self) -> Option<&str> {
+        self.app.tls.as_ref().map(Tls::root_pem)
     }
 
     /// Everything the function URL endpoint received, in order (including
@@ -957,6 +1016,7 @@ struct App {
     received: Mutex<Vec<ReceivedRequest>>,
     function_host: String,
     distribution: Option<Distribution>,
+    tls: Option<Tls>,
 }
 
 impl App {
@@ -982,7 +1042,15 @@ async fn accept_loop(
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
-                    connections.spawn(serve_connection(stream, peer, Arc::clone(&app), endpoint));
+                    let app = Arc::clone(&app);
+                    match app.tls.as_ref().map(Tls::acceptor) {
+                        None => connections.spawn(serve_connection(stream, peer, app, endpoint)),
+                        Some(acceptor) => connections.spawn(async move {
+                            if let Some(stream) = handshake(acceptor, stream).await {
+                                serve_connection(stream, peer, app, endpoint).await;
+                            }
+                        }),
+                    };
                 }
                 Err(error) => {
                     tracing::debug!(%error, "accept failed");
@@ -1001,12 +1069,10 @@ async fn accept_loop(
     connections.shutdown().await;
 }
 
-async fn serve_connection(
-    stream: tokio::net::TcpStream,
-    peer: SocketAddr,
-    app: Arc<App>,
-    endpoint: Endpoint,
-) {
+async fn serve_connection<S>(stream: S, peer: SocketAddr, app: Arc<App>, endpoint: Endpoint)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let service = service_fn(move |request: Request<Incoming>| {
         let app = Arc::clone(&app);
         async move {

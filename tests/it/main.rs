@@ -39,5 +39,11 @@ mod secrets;
 #[cfg(all(feature = "middleware", feature = "emulator"))]
 mod examples;
 
+#[cfg(all(feature = "emulator", feature = "rustls", feature = "middleware"))]
+mod tls;
+
+#[cfg(all(feature = "tower", feature = "emulator"))]
+mod tower;
+
 #[cfg(all(feature = "middleware", feature = "emulator"))]
 mod leaks;
