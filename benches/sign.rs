@@ -151,6 +151,27 @@ fn bench_sign(c: &mut Criterion) {
                 BatchSize::SmallInput,
             )
         });
+        if name == "get" {
+            // A signature that must derive its key: a fresh signer (empty key cache) each time.
+            group.bench_function("crate/get_cold", |b| {
+                b.iter_batched(
+                    || {
+                        let cold = Signer::builder()
+                            .region(REGION)
+                            .build()
+                            .expect("valid signer");
+                        (cold, template.clone())
+                    },
+                    |(cold, mut request)| {
+                        let hash = PayloadHash::of(request.body());
+                        cold.sign_at(&mut request, &hash, &credentials, time)
+                            .expect("the crate signs");
+                        request
+                    },
+                    BatchSize::SmallInput,
+                )
+            });
+        }
         group.bench_function(format!("aws_sigv4/{name}"), |b| {
             b.iter_batched(
                 || template.clone(),
@@ -256,6 +277,13 @@ mod roundtrip {
         }
     }
 
+    /// The same reqwest client settings for every mode.
+    fn http() -> reqwest::Client {
+        lambda_url_signer::client_builder()
+            .build()
+            .expect("reqwest client")
+    }
+
     pub(super) fn bench(c: &mut Criterion) {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -269,16 +297,16 @@ mod roundtrip {
             .build()
             .expect("valid signer");
         let clients: [(&str, ClientWithMiddleware); 3] = [
-            ("plain", ClientBuilder::new(reqwest::Client::new()).build()),
+            ("plain", ClientBuilder::new(http()).build()),
             (
                 "iam",
-                ClientBuilder::new(reqwest::Client::new())
+                ClientBuilder::new(http())
                     .with(SigningMiddleware::new(signer))
                     .build(),
             ),
             (
                 "oac",
-                ClientBuilder::new(reqwest::Client::new())
+                ClientBuilder::new(http())
                     .with(OacMiddleware::new())
                     .build(),
             ),

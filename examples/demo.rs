@@ -112,17 +112,17 @@ async fn run() -> Result<(Vec<Row>, String), Box<dyn std::error::Error>> {
         Row {
             request: "direct GET, unsigned",
             expected: outcome(403, Some("AccessDeniedException")),
-            got: send(&plain, Method::GET, &direct, None).await?,
+            got: send(&plain, Method::GET, direct, None).await?,
         },
         Row {
             request: "direct GET, signed (SigningMiddleware)",
             expected: outcome(200, None),
-            got: send(&iam, Method::GET, &direct, None).await?,
+            got: send(&iam, Method::GET, direct, None).await?,
         },
         Row {
             request: "direct POST, signed (SigningMiddleware)",
             expected: outcome(200, None),
-            got: send(&iam, Method::POST, &direct, Some(BODY)).await?,
+            got: send(&iam, Method::POST, direct, Some(BODY)).await?,
         },
         Row {
             request: "CloudFront GET, unsigned",

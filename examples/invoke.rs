@@ -479,7 +479,7 @@ async fn run(options: Options) -> Result<ExitCode, Failure> {
         });
     }
     let client = client.build();
-    send(&client, method, &url.as_str(), headers, body, &options).await
+    send(&client, method, url.as_str(), headers, body, &options).await
 }
 
 /// The URL to send to and the region to sign for.
@@ -575,8 +575,7 @@ fn check_tls(scheme: &str) -> Result<(), Failure> {
 /// The reqwest client and, with `--retries`, the retry layer, attached first so that every
 /// attempt passes through the signer attached after it.
 fn client(options: &Options) -> Result<ClientBuilder, Failure> {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
+    let http = lambda_url_signer::client_builder()
         .build()
         .map_err(|e| Failure::Transport(describe(&e)))?;
     let mut builder = ClientBuilder::new(http);
@@ -804,17 +803,9 @@ async fn explain(
         Some(hash) => hash,
         None => PayloadHash::of(req.body().and_then(|b| b.as_bytes()).unwrap_or_default()),
     };
-    let mut request = http::Request::new(());
-    *request.method_mut() = req.method().clone();
-    *request.uri_mut() = req
-        .url()
-        .as_str()
-        .parse()
-        .map_err(|_| "the url is not a valid uri".to_owned())?;
-    *request.headers_mut() = req.headers().clone();
     let credentials = cache.credentials().await.map_err(|e| describe(&e))?;
     signer
-        .explain_at(&request, &hash, &credentials, time)
+        .explain_reqwest_at(req, &hash, &credentials, time)
         .map_err(|e| describe(&e))
 }
 

@@ -2,6 +2,8 @@
 //!
 //! ```text
 //! memory [--iam | --oac | --plain]   send one 6 MiB POST to a loopback server (default --iam)
+//! memory --stream                    stream a 5,000,000-byte file through SigningMiddleware
+//!                                    with a precomputed PayloadHash; print the peak heap growth
 //! memory --count-allocs              allocations per signature, crate and plain aws-sigv4
 //! memory --signatures                the benchmark requests' signatures, crate and aws-sigv4
 //! ```
@@ -127,10 +129,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         .unwrap_or_else(|| "--iam".to_owned());
     match mode.as_str() {
         "--iam" | "--oac" | "--plain" => send(&mode[2..]),
+        "--stream" => stream_file(),
         "--count-allocs" => count_allocs(),
         "--signatures" => signatures(),
         other => Err(format!(
-            "unknown mode {other:?}: use --iam, --oac, --plain, --count-allocs or --signatures"
+            "unknown mode {other:?}: use --iam, --oac, --plain, --stream, --count-allocs or --signatures"
         )
         .into()),
     }
@@ -177,6 +180,66 @@ fn send(mode: &str) -> Result<(), Box<dyn Error>> {
     println!("peak heap: {} bytes", PEAK.load(Relaxed));
     let expected = if mode == "plain" { "none" } else { mode };
     if !reply.starts_with("200 ") || !reply.ends_with(&format!(" {BODY_LEN} bytes, {expected}")) {
+        return Err(format!("unexpected reply {reply:?}").into());
+    }
+    Ok(())
+}
+
+/// Streams a 5,000,000-byte file through `SigningMiddleware` without buffering it: the body
+/// hash is computed from the file first and handed over as a request extension. Prints the
+/// heap growth from just before hashing to the peak while sending.
+fn stream_file() -> Result<(), Box<dyn Error>> {
+    const FILE_LEN: usize = 5_000_000;
+    let addr = start_server()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let path = std::env::temp_dir().join(format!("lus-memory-{}.bin", std::process::id()));
+    {
+        use std::io::Write;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        let chunk: Vec<u8> = (0..=255u8).cycle().take(50_000).collect();
+        for _ in 0..FILE_LEN / chunk.len() {
+            file.write_all(&chunk)?;
+        }
+        file.flush()?;
+    }
+    let signer = Signer::builder()
+        .region(REGION)
+        .credentials(credentials())
+        .build()?;
+    let client =
+        reqwest_middleware::ClientBuilder::new(lambda_url_signer::client_builder().build()?)
+            .with(SigningMiddleware::new(signer))
+            .build();
+    let heap_before = LIVE.load(Relaxed);
+    PEAK.store(heap_before, Relaxed);
+    let started = Instant::now();
+    let result = runtime.block_on(async {
+        let hash = PayloadHash::from_async_reader(tokio::fs::File::open(&path).await?).await?;
+        let file = tokio::fs::File::open(&path).await?;
+        let response = client
+            .put(format!("http://{addr}/upload"))
+            // Text, so that 5,000,000 bytes are within the 6 MB limit as Lambda counts it.
+            .header("content-type", "text/plain")
+            .header("content-length", FILE_LEN)
+            .with_extension(hash)
+            .body(reqwest::Body::from(file))
+            .send()
+            .await?;
+        let status = response.status();
+        let text = response.text().await?;
+        Ok::<_, Box<dyn Error>>(format!("{status} {text}"))
+    });
+    let _ = std::fs::remove_file(&path);
+    let reply = result?;
+    let growth = PEAK.load(Relaxed).saturating_sub(heap_before);
+    println!("mode: stream");
+    println!("file: {FILE_LEN} bytes");
+    println!("reply: {reply}");
+    println!("time: {:.2} ms", started.elapsed().as_secs_f64() * 1e3);
+    println!("peak heap growth: {growth} bytes");
+    if reply != format!("200 OK {FILE_LEN} bytes, iam") {
         return Err(format!("unexpected reply {reply:?}").into());
     }
     Ok(())

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything that can go wrong in this crate.
 ///
@@ -28,7 +28,8 @@ type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[non_exhaustive]
 pub enum Error {
     /// The input is not a usable `http`/`https` URL (bad scheme, no host, user info, bad port).
-    /// Fix the URL; `reason` says which part is wrong.
+    /// Fix the URL; `reason` says which part is wrong. User info (`user:password@`) is never
+    /// repeated: `input` shows it as `<redacted>@`.
     #[error("invalid url `{input}`: {reason}")]
     InvalidUrl {
         /// The URL as given.
@@ -126,20 +127,43 @@ pub enum Error {
     #[error("the signer has no credentials configured")]
     NoCredentials,
 
-    /// `aws-sigv4` refused to sign the request (a malformed header name or URI). The cause is in
-    /// `source()`.
-    #[error("aws-sigv4 could not sign the request")]
-    Signing {
-        /// The cause.
-        #[source]
-        source: BoxError,
+    /// The credentials cannot be sent: the access key id or the session token contains
+    /// characters a header value cannot carry (control characters, line breaks). The value
+    /// itself is not repeated here.
+    #[error("the credentials' {field} contains characters that cannot be sent in a header")]
+    InvalidCredentials {
+        /// Which part: `access key id` or `session token`.
+        field: &'static str,
     },
 
-    /// The request cannot be signed as it is: `reason` says why (for example a relative URI).
-    #[error("the request cannot be signed: {reason}")]
-    InvalidRequest {
+    /// The signer's settings are unusable (an empty service name or sign host); `reason` says
+    /// which. Returned by [`SignerBuilder::build`](crate::SignerBuilder::build).
+    #[error("invalid signer configuration: {reason}")]
+    Configuration {
         /// What is wrong.
         reason: &'static str,
+    },
+
+    /// The signing time cannot be written as a SigV4 date: it is before 1970-01-01 or after
+    /// 9999-12-31 (UTC), or a presigned URL would expire after that.
+    #[error("the signing time must be between 1970-01-01 and 9999-12-31 (utc)")]
+    SigningTimeOutOfRange,
+
+    /// The request's URL cannot be represented after signing rewrote it into its wire form
+    /// (or as an `http::Uri`, or a `reqwest::Url`); `reason` says which.
+    #[error("the url cannot be represented: {reason}")]
+    UrlNotRepresentable {
+        /// What could not be represented.
+        reason: &'static str,
+    },
+
+    /// CloudFront answers 403 to a viewer GET or HEAD request that carries a body, so
+    /// [`OacMiddleware`](crate::OacMiddleware) refuses to send one. Send the data in a POST, or
+    /// in the query.
+    #[error("a {method} request with a body is refused by cloudfront; use POST or the query")]
+    BodyNotAllowed {
+        /// The request's method.
+        method: String,
     },
 
     /// Reading a body (a file, a reader) failed while hashing it.
@@ -147,10 +171,11 @@ pub enum Error {
     Io(#[from] std::io::Error),
 
     /// The body is a stream that cannot be read without consuming it, so it cannot be hashed
-    /// before sending. Hash it first with [`PayloadHash::from_reader`](crate::PayloadHash::from_reader)
-    /// (or a [`PayloadHasher`](crate::PayloadHasher)), set `x-amz-content-sha256` yourself, and
-    /// sign with [`Signer::sign_with_hash`](crate::Signer::sign_with_hash); or send a buffered body.
-    #[error("the request body is a stream and cannot be hashed before sending; hash it first and sign with a precomputed hash, or buffer it")]
+    /// before sending. Hash it first ([`PayloadHash::from_async_reader`](crate::PayloadHash::from_async_reader),
+    /// [`PayloadHash::from_reader`](crate::PayloadHash::from_reader)) and hand the hash over: as
+    /// a request extension for the middleware and the tower layer, or to
+    /// [`Signer::sign_with_hash`](crate::Signer::sign_with_hash); or send a buffered body.
+    #[error("the request body is a stream and cannot be hashed before sending; hash it first and pass the hash as a request extension, or buffer it")]
     StreamingBody,
 
     /// The body exceeds the function URL payload limit (6,291,456 bytes by default, counted after
@@ -163,12 +188,4 @@ pub enum Error {
         /// The limit in force.
         limit: u64,
     },
-}
-
-impl Error {
-    pub(crate) fn signing(source: impl Into<BoxError>) -> Self {
-        Error::Signing {
-            source: source.into(),
-        }
-    }
 }

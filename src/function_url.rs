@@ -14,9 +14,12 @@ use std::str::FromStr;
 /// - dot segments (`.`, `..`) and empty segments (`//`) are removed from the path;
 /// - in the path, every byte outside `A-Za-z0-9-_.~/` is percent-encoded, except existing
 ///   `%XX` escapes, which are kept (with uppercase hex);
-/// - in the query, each name and value is percent-decoded (a `+` stays a literal `+`) and
-///   re-encoded with only `A-Za-z0-9-_.~` left bare: a space is `%20`, a plus is `%2B`;
-///   repeated keys keep their order, a key without `=` becomes `key=`, empty pieces go;
+/// - in the query, each name and value is percent-decoded and re-encoded with only
+///   `A-Za-z0-9-_.~` left bare: a space is `%20`, a plus is `%2B`. A raw `+` means a space
+///   (the URL standard's form encoding, which `url`'s `query_pairs_mut`, reqwest's `.query()`
+///   and HTML forms write), so it goes out as `%20`; a literal plus is written `%2B`.
+///   Repeated keys keep their order, a key without `=` becomes `key=`, empty pieces go;
+/// - in the path, `+` is a literal plus;
 /// - the fragment is dropped.
 ///
 /// ```
@@ -27,7 +30,7 @@ use std::str::FromStr;
 /// )?;
 /// assert_eq!(url.url_id(), Some("abcdefghijklmnopqrstuvwxyz234567"));
 /// assert_eq!(url.region(), "eu-central-1");
-/// assert_eq!(url.path_and_query(), "/a%20b/c?x=1%2B2&y=");
+/// assert_eq!(url.path_and_query(), "/a%20b/c?x=1%202&y=");
 ///
 /// // Anything else needs an explicit region: there is no silent default.
 /// assert!(FunctionUrl::parse("http://127.0.0.1:9000/").is_err());
@@ -39,6 +42,8 @@ use std::str::FromStr;
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct FunctionUrl {
     uri: http::Uri,
+    /// `uri` as a string, so that [`FunctionUrl::as_str`] can borrow it.
+    url: String,
     host: String,
     region: String,
     url_id: Option<String>,
@@ -120,11 +125,12 @@ impl FunctionUrl {
             .path_and_query(path_and_query.as_ref())
             .build()
             .map_err(|_| Error::InvalidUrl {
-                input: input.to_owned(),
+                input: redact_userinfo(input),
                 reason: "the host or port contains characters a url cannot have",
             })?;
-        let host = host_of(&uri)?;
+        let host = host_of(&uri)?.into_owned();
         Ok(FunctionUrl {
+            url: uri.to_string(),
             uri,
             host,
             region,
@@ -191,8 +197,8 @@ impl FunctionUrl {
     /// assert_eq!(url.as_str(), "https://abc123.lambda-url.us-east-1.on.aws/");
     /// # Ok::<(), lambda_url_signer::Error>(())
     /// ```
-    pub fn as_str(&self) -> String {
-        self.uri.to_string()
+    pub fn as_str(&self) -> &str {
+        &self.url
     }
 
     /// The URL as an [`http::Uri`], ready for an [`http::Request`].
@@ -213,7 +219,8 @@ impl FunctionUrl {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidQuery`] when the query decodes to non-UTF-8 bytes.
+    /// [`Error::InvalidQuery`] when the query decodes to non-UTF-8 bytes,
+    /// [`Error::UrlNotRepresentable`] when the result is not a valid URI.
     ///
     /// ```
     /// # use lambda_url_signer::FunctionUrl;
@@ -225,15 +232,17 @@ impl FunctionUrl {
     pub fn join(&self, path_and_query: &str) -> Result<Self, Error> {
         let pq = wire_path_and_query(path_and_query)?;
         let mut parts = self.uri.clone().into_parts();
-        parts.path_and_query = Some(pq.parse().map_err(|_| Error::InvalidRequest {
+        let unrepresentable = || Error::UrlNotRepresentable {
             reason: "the path and query cannot be represented in a uri",
-        })?);
-        let uri = http::Uri::from_parts(parts).map_err(|_| Error::InvalidRequest {
-            reason: "the path and query cannot be represented in a uri",
-        })?;
+        };
+        parts.path_and_query = Some(pq.parse().map_err(|_| unrepresentable())?);
+        let uri = http::Uri::from_parts(parts).map_err(|_| unrepresentable())?;
         Ok(FunctionUrl {
+            url: uri.to_string(),
             uri,
-            ..self.clone()
+            host: self.host.clone(),
+            region: self.region.clone(),
+            url_id: self.url_id.clone(),
         })
     }
 }
@@ -241,7 +250,7 @@ impl FunctionUrl {
 impl fmt::Debug for FunctionUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FunctionUrl")
-            .field("url", &self.uri.to_string())
+            .field("url", &self.url)
             .field("region", &self.region)
             .field("url_id", &self.url_id)
             .finish()
@@ -250,7 +259,7 @@ impl fmt::Debug for FunctionUrl {
 
 impl fmt::Display for FunctionUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.uri, f)
+        f.write_str(&self.url)
     }
 }
 
@@ -272,7 +281,7 @@ struct UrlParts<'a> {
 
 fn split_url(input: &str) -> Result<UrlParts<'_>, Error> {
     let invalid = |reason| Error::InvalidUrl {
-        input: input.to_owned(),
+        input: redact_userinfo(input),
         reason,
     };
     let (scheme, rest) = input
@@ -324,9 +333,11 @@ fn split_url(input: &str) -> Result<UrlParts<'_>, Error> {
     })
 }
 
-/// The host to sign for a URI: lowercase, without the scheme's default port.
-pub(crate) fn host_of(uri: &http::Uri) -> Result<String, Error> {
-    let authority = uri.authority().ok_or(Error::InvalidRequest {
+/// The host to sign for a URI: lowercase, without the scheme's default port (borrowed when
+/// it already is).
+pub(crate) fn host_of(uri: &http::Uri) -> Result<Cow<'_, str>, Error> {
+    let authority = uri.authority().ok_or_else(|| Error::InvalidUrl {
+        input: redact_userinfo(&uri.to_string()),
         reason: "the request uri has no host; use an absolute uri such as https://<url-id>.lambda-url.<region>.on.aws/",
     })?;
     let default_port = match uri.scheme_str() {
@@ -339,7 +350,34 @@ pub(crate) fn host_of(uri: &http::Uri) -> Result<String, Error> {
     } else {
         authority.as_str()
     };
-    Ok(host.to_ascii_lowercase())
+    if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        Ok(Cow::Owned(host.to_ascii_lowercase()))
+    } else {
+        Ok(Cow::Borrowed(host))
+    }
+}
+
+/// `input` with any user info (`user:password@`) in its authority replaced by `<redacted>@`,
+/// for error messages.
+pub(crate) fn redact_userinfo(input: &str) -> String {
+    let (scheme, rest) = match input.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, input),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let Some((_, host)) = authority.rsplit_once('@') else {
+        return input.to_owned();
+    };
+    let mut out = String::with_capacity(input.len());
+    if let Some(scheme) = scheme {
+        out.push_str(scheme);
+        out.push_str("://");
+    }
+    out.push_str("<redacted>@");
+    out.push_str(host);
+    out.push_str(tail);
+    out
 }
 
 /// Reads `(url-id, region)` from a `<url-id>.lambda-url.<region>.on.aws` host name (any case,
@@ -542,15 +580,21 @@ fn wire_path(path: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Percent-decodes a query component: `%XX` becomes the byte, a lone `%` stays, `+` stays.
+/// Percent-decodes a query component: `%XX` becomes the byte, a lone `%` stays, and a raw `+`
+/// is a space (the URL standard's form encoding, which `url`, reqwest and HTML forms write).
 fn percent_decode(raw: &str) -> Cow<'_, [u8]> {
-    if !raw.contains('%') {
+    if !raw.contains(['%', '+']) {
         return Cow::Borrowed(raw.as_bytes());
     }
     let bytes = raw.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
+        if bytes[i] == b'+' {
+            out.push(b' ');
+            i += 1;
+            continue;
+        }
         if bytes[i] == b'%' {
             if let (Some(h), Some(l)) = (
                 bytes.get(i + 1).copied().and_then(hex_value),
@@ -620,7 +664,8 @@ mod tests {
             ("/x%2fy", "/x%2Fy"),
             ("//a//b/", "/a/b/"),
             ("/..", "/"),
-            ("/a?b=1+2&c&&d=%2b", "/a?b=1%2B2&c=&d=%2B"),
+            ("/a?b=1+2&c&&d=%2b", "/a?b=1%202&c=&d=%2B"),
+            ("/a+b?c+d=e+f", "/a%2Bb?c%20d=e%20f"),
             ("/?", "/"),
             ("/p?é=ü", "/p?%C3%A9=%C3%BC"),
             ("/p#frag", "/p"),
@@ -633,5 +678,17 @@ mod tests {
             Cow::Borrowed(_)
         ));
         assert!(wire_path_and_query("/?a=%FF").is_err());
+    }
+
+    #[test]
+    fn user_info_is_redacted() {
+        assert_eq!(
+            redact_userinfo("http://user:pa55@host:1/p?q"),
+            "http://<redacted>@host:1/p?q"
+        );
+        assert_eq!(redact_userinfo("https://host/a@b"), "https://host/a@b");
+        let err =
+            FunctionUrl::parse("https://user:pa55@abc.lambda-url.us-east-1.on.aws/").unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("pa55"), "{err}");
     }
 }

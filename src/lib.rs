@@ -3,20 +3,27 @@
 //! SigV4 signing for AWS Lambda function URLs protected by IAM (`AuthType: AWS_IAM`),
 //! called directly or through a CloudFront distribution with Origin Access Control (OAC).
 //!
-//! The crate is layered, and data flows one way:
+//! The crate is layered, one module per concept, and data flows one way:
 //!
-//! 1. [`FunctionUrl`] parses `https://<url-id>.lambda-url.<region>.on.aws/…` and finds the
-//!    region; any other address needs an explicit region (there is never a silent default).
-//! 2. [`PayloadHash`] hashes the exact body bytes once (SHA-256, lowercase hex).
-//! 3. [`CredentialsCache`] holds static [`Credentials`] or wraps any
+//! 1. **`function_url`**: [`FunctionUrl`] parses `https://<url-id>.lambda-url.<region>.on.aws/…`,
+//!    finds the region (any other address needs an explicit one: there is never a silent
+//!    default) and writes the path and query in the *wire form* that is signed and sent.
+//! 2. **`payload`**: [`PayloadHash`] hashes the exact body bytes once (SHA-256, lowercase hex),
+//!    in one pass, incrementally ([`PayloadHasher`]) or from a reader.
+//! 3. **`credentials`**: [`CredentialsCache`] holds static [`Credentials`] or wraps any
 //!    [`ProvideCredentials`] provider behind an expiry-aware, single-flight cache.
-//! 4. [`Signer`] signs an [`http::Request`] with `aws-sigv4` for service `lambda`, rewrites
-//!    its path and query into exactly the encoding it signed, and presigns URLs.
-//! 5. With the `middleware` feature, reqwest middleware signs every request (IAM mode) or adds
-//!    only `x-amz-content-sha256` (CloudFront OAC mode).
+//! 4. **`signer`**: [`Signer`] signs an [`http::Request`] (or a `reqwest::Request`) for service
+//!    `lambda`: the canonical request is built once by this crate, the signing key is derived by
+//!    `aws-sigv4` and cached, and the request is rewritten into exactly what was signed. It
+//!    also presigns URLs.
+//! 5. **`middleware`** (features `reqwest`, `middleware`, `tower`): reqwest middleware and tower
+//!    layers sign every request (IAM mode) or add only `x-amz-content-sha256` (CloudFront OAC
+//!    mode), with clock-skew correction, a payload limit and 403 [`Diagnosis`].
 //!
-//! Beside that line, the `emulator` feature runs an offline function URL and CloudFront OAC
-//! emulator on loopback, with its own, independent SigV4 verifier.
+//! Beside that line, [`emulator`] (feature `emulator`) runs an offline function URL and
+//! CloudFront OAC emulator on loopback with its own, independent SigV4 verifier, and
+//! **`permissions`** ([`cloudfront_permissions`]) writes the resource-policy statements a
+//! function URL behind CloudFront needs. **`error`** holds the one [`Error`] type.
 //!
 //! ## Quick start
 //!
@@ -39,7 +46,7 @@
 //! let hash = PayloadHash::of(request.body());
 //! signer.sign_at(&mut request, &hash, &credentials, time)?;
 //!
-//! assert_eq!(request.uri().query(), Some("q=a%2Bb")); // a literal `+` is sent as signed
+//! assert_eq!(request.uri().query(), Some("q=a%20b")); // a raw `+` in a query is a space
 //! assert!(request.headers().contains_key("authorization"));
 //! assert_eq!(request.headers()["x-amz-content-sha256"], hash.as_str());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -49,21 +56,26 @@
 //!
 //! | situation | use |
 //! |---|---|
-//! | call a function URL directly with IAM | `SigningMiddleware` (or [`Signer`] on an `http::Request`) |
+//! | call a function URL directly with IAM | `SigningMiddleware` (or [`Signer`] on an `http::Request` / `reqwest::Request`) |
 //! | call through CloudFront OAC (`always`) | `OacMiddleware`: adds only `x-amz-content-sha256` |
 //! | CloudFront OAC `no-override` | `SigningMiddleware` with [`SignerBuilder::sign_host`] set to the function URL host |
+//! | hyper / tower clients | `SigningLayer`, `OacLayer` (feature `tower`) |
 //! | hand out a link | [`Signer::presign`] |
 //! | retries | attach `reqwest_retry::RetryTransientMiddleware` *before* the signer |
 //! | a 403 | `Diagnosis::from_response` |
 //!
+//! Build the reqwest client under a signing middleware with `client_builder()`: it turns off
+//! redirects, which reqwest would otherwise follow below the middleware with the signing
+//! headers.
+//!
 //! ```no_run
 //! # #[cfg(feature = "middleware")]
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! use lambda_url_signer::{Credentials, FunctionUrl, Signer, SigningMiddleware};
+//! use lambda_url_signer::{client_builder, Credentials, FunctionUrl, Signer, SigningMiddleware};
 //!
 //! let url = FunctionUrl::parse("https://abc123.lambda-url.eu-central-1.on.aws/")?;
 //! let credentials = Credentials::new("AKIDEXAMPLE", "secret", None, None, "example");
-//! let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+//! let client = reqwest_middleware::ClientBuilder::new(client_builder().build()?)
 //!     .with(SigningMiddleware::new(Signer::for_url(&url, credentials)))
 //!     .build();
 //! let response = client.post(url.as_str()).json(&serde_json::json!({"id": 1})).send().await?;
@@ -74,14 +86,15 @@
 //!
 //! Every fallible function returns [`Error`], one `#[non_exhaustive]` enum whose variants say
 //! what happened and what to do. Nothing in this crate panics on user input, and no error
-//! message contains a secret key, a session token or a signature.
+//! message contains a secret key, a session token, a signature or a URL's password.
 //!
 //! ## Feature flags
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `middleware` | yes | reqwest-middleware layers: IAM signing, OAC hash-only, sign-host (no-override), 403 diagnosis |
-//! | `emulator` | no | offline function URL + CloudFront OAC emulator (tokio, hyper) |
+//! | `middleware` | yes | reqwest-middleware layers: IAM signing, OAC hash-only, sign-host (no-override); implies `reqwest` |
+//! | `reqwest` | yes (through `middleware`) | `Signer::sign_reqwest*` for plain reqwest, `client_builder()`, 403 `Diagnosis`, `PayloadLimit`, `SkewCorrection` |
+//! | `emulator` | no | the [`emulator`] module: offline function URL + CloudFront OAC emulator (tokio, hyper) |
 //! | `aws-config` | no | the default AWS credential chain through the `aws-config` crate |
 //! | `rustls` | no | TLS for reqwest, to call real `https://` function URLs |
 #![deny(missing_docs)]
@@ -98,7 +111,7 @@ mod signer;
 pub use credentials::{CredentialsCache, CredentialsCacheBuilder};
 pub use error::Error;
 pub use function_url::FunctionUrl;
-pub use payload::{PayloadHash, PayloadHasher, EMPTY_PAYLOAD_SHA256};
+pub use payload::{PayloadHash, PayloadHasher};
 pub use signer::{ContentSha256Header, PresignedUrl, Signer, SignerBuilder, SigningDetails};
 
 /// The provider trait that [`CredentialsCache`] wraps (re-exported from `aws-credential-types`).
@@ -107,10 +120,12 @@ pub use aws_credential_types::provider::ProvideCredentials;
 pub use aws_credential_types::Credentials;
 
 // >>> middleware
-#[cfg(feature = "middleware")]
+#[cfg(feature = "reqwest")]
 mod middleware;
+#[cfg(feature = "reqwest")]
+pub use middleware::{client_builder, Diagnosis, PayloadLimit, SkewCorrection};
 #[cfg(feature = "middleware")]
-pub use middleware::{Diagnosis, OacMiddleware, PayloadLimit, SigningMiddleware, SkewCorrection};
+pub use middleware::{OacMiddleware, SigningMiddleware};
 // <<< middleware
 
 // >>> emulator

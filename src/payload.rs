@@ -5,13 +5,8 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 use std::io::Read;
 
-/// The SHA-256 of an empty body, lowercase hex: what `x-amz-content-sha256` carries for a GET.
-///
-/// ```
-/// use lambda_url_signer::{PayloadHash, EMPTY_PAYLOAD_SHA256};
-/// assert_eq!(PayloadHash::of(b"").as_str(), EMPTY_PAYLOAD_SHA256);
-/// ```
-pub const EMPTY_PAYLOAD_SHA256: &str =
+/// The SHA-256 of an empty body, lowercase hex.
+const EMPTY_PAYLOAD_SHA256: &str =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// The SHA-256 of a request body, kept as 64 lowercase hex characters.
@@ -35,11 +30,15 @@ pub struct PayloadHash {
 }
 
 impl PayloadHash {
-    /// The hash of the empty body ([`EMPTY_PAYLOAD_SHA256`]).
+    /// The hash of the empty body, what `x-amz-content-sha256` carries for a GET (and what
+    /// CloudFront signs with when a viewer sends no `x-amz-content-sha256`).
     ///
     /// ```
-    /// # use lambda_url_signer::{PayloadHash, EMPTY_PAYLOAD_SHA256};
-    /// assert_eq!(PayloadHash::EMPTY.as_str(), EMPTY_PAYLOAD_SHA256);
+    /// # use lambda_url_signer::PayloadHash;
+    /// assert_eq!(
+    ///     PayloadHash::EMPTY.as_str(),
+    ///     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    /// );
     /// ```
     pub const EMPTY: PayloadHash = PayloadHash {
         hex: *b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
@@ -83,12 +82,45 @@ impl PayloadHash {
         }
     }
 
+    /// Hashes everything an async `reader` yields (a `tokio::fs::File`, a socket) in bounded
+    /// memory (64 KiB buffer), for a body that is then streamed with this hash: as a request
+    /// extension for [`SigningMiddleware`](crate::SigningMiddleware),
+    /// [`OacMiddleware`](crate::OacMiddleware) and the tower layers, or given to
+    /// [`Signer::sign_with_hash`](crate::Signer::sign_with_hash).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when reading fails.
+    ///
+    /// ```
+    /// # use lambda_url_signer::PayloadHash;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), lambda_url_signer::Error> {
+    /// let hash = PayloadHash::from_async_reader(&b"hello"[..]).await?;
+    /// assert_eq!(hash, PayloadHash::of(b"hello"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn from_async_reader<R: tokio::io::AsyncRead + Unpin>(
+        mut reader: R,
+    ) -> Result<Self, Error> {
+        use tokio::io::AsyncReadExt;
+        let mut hasher = PayloadHasher::new();
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            match reader.read(&mut buffer).await {
+                Ok(0) => return Ok(hasher.finish()),
+                Ok(n) => hasher.update(&buffer[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::Io(e)),
+            }
+        }
+    }
+
     /// Parses a hash given as 64 hex characters (either case), for a hash computed elsewhere.
     /// Returns `None` for anything else, `UNSIGNED-PAYLOAD` included (Lambda rejects it).
     ///
     /// ```
-    /// # use lambda_url_signer::{PayloadHash, EMPTY_PAYLOAD_SHA256};
-    /// assert_eq!(PayloadHash::from_hex(EMPTY_PAYLOAD_SHA256), Some(PayloadHash::EMPTY));
+    /// # use lambda_url_signer::PayloadHash;
+    /// assert_eq!(PayloadHash::from_hex(PayloadHash::EMPTY.as_str()), Some(PayloadHash::EMPTY));
     /// assert_eq!(PayloadHash::from_hex("UNSIGNED-PAYLOAD"), None);
     /// ```
     pub fn from_hex(hex: &str) -> Option<Self> {
@@ -110,6 +142,12 @@ impl PayloadHash {
     pub fn as_str(&self) -> &str {
         // Always ASCII hex by construction.
         std::str::from_utf8(&self.hex).unwrap_or_default()
+    }
+
+    /// The hash as an `x-amz-content-sha256` header value.
+    pub(crate) fn to_header_value(self) -> http::HeaderValue {
+        http::HeaderValue::from_bytes(&self.hex)
+            .unwrap_or_else(|_| http::HeaderValue::from_static(EMPTY_PAYLOAD_SHA256))
     }
 
     fn from_digest(digest: [u8; 32]) -> Self {

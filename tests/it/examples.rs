@@ -118,3 +118,30 @@ fn the_demo_matches_every_row() {
     assert!(!stdout.contains("MISMATCH"));
     assert!(stdout.contains("aws lambda add-permission"));
 }
+
+#[test]
+fn a_5_mb_file_streams_through_the_signing_middleware_in_bounded_memory() {
+    let output = Command::new(support::example_binary("memory"))
+        .arg("--stream")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the memory example");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("reply: 200 OK 5000000 bytes, iam"),
+        "{stdout}"
+    );
+    let growth: u64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("peak heap growth: "))
+        .and_then(|l| l.strip_suffix(" bytes"))
+        .and_then(|n| n.parse().ok())
+        .expect("a peak heap growth line");
+    println!("streaming 5,000,000 bytes: peak heap growth {growth} bytes");
+    assert!(growth < 2 * 1024 * 1024, "{growth} bytes");
+}

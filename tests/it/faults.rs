@@ -158,7 +158,7 @@ async fn server_errors_then_success_every_attempt_re_signed_and_verified() {
             r.outcome.caller_arn.as_deref(),
             Some("arn:aws:iam::123456789012:user/test")
         );
-        assert_eq!(r.target, "/items/1?v=a%2Bb");
+        assert_eq!(r.target, "/items/1?v=a%20b");
         assert_eq!(r.body, b"payload");
     }
     let dates: HashSet<&str> = received

@@ -2,6 +2,10 @@
 
 mod support;
 
+mod strategies;
+
+mod differential;
+
 mod credentials;
 mod function_url;
 mod payload;
@@ -34,3 +38,6 @@ mod secrets;
 
 #[cfg(all(feature = "middleware", feature = "emulator"))]
 mod examples;
+
+#[cfg(all(feature = "middleware", feature = "emulator"))]
+mod leaks;

@@ -6,7 +6,8 @@ use lambda_url_signer::emulator::{
     AuthType, CloudFrontConfig, EmulatorIdentity, HandlerResponse, OacSigning,
 };
 use lambda_url_signer::{
-    Diagnosis, Error, OacMiddleware, PayloadLimit, Signer, SigningMiddleware, SkewCorrection,
+    Diagnosis, Error, OacMiddleware, PayloadHash, PayloadLimit, Signer, SigningMiddleware,
+    SkewCorrection,
 };
 use reqwest_middleware::ClientBuilder;
 use reqwest_retry::{policies::ExponentialBackoff, RetryTransientMiddleware};
@@ -71,7 +72,8 @@ async fn the_url_sent_is_the_url_signed() {
     let base = function_url(&emu);
     let client = iam_client();
     let cases = [
-        ("/search?q=a+b", "/search?q=a%2Bb"),
+        ("/search?q=a+b", "/search?q=a%20b"),
+        ("/plus+path?q=a+b", "/plus%2Bpath?q=a%20b"),
         ("/search?q=a%2Bb", "/search?q=a%2Bb"),
         ("/search?q=a%20b&q=c", "/search?q=a%20b&q=c"),
         ("/r?z=1&a=2&z=0&flag", "/r?z=1&a=2&z=0&flag="),
@@ -171,6 +173,142 @@ async fn streaming_body_fails_before_sending() {
     assert!(matches!(middleware_error(err), Error::StreamingBody));
     assert!(emu.received().is_empty(), "nothing was sent");
     std::fs::remove_file(&path).unwrap();
+}
+
+/// A 300,000-byte file (more than one read buffer) in a test-owned temporary path.
+fn stream_file(name: &str) -> (std::path::PathBuf, Vec<u8>) {
+    let path = std::env::temp_dir().join(format!("lus-{name}-{}", std::process::id()));
+    let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&path, &bytes).unwrap();
+    (path, bytes)
+}
+
+#[tokio::test]
+async fn a_streaming_body_with_a_declared_hash_streams_through_both_middlewares() {
+    let emu = emulator(|b| b).await;
+    let (path, bytes) = stream_file("declared");
+    let hash = PayloadHash::from_async_reader(tokio::fs::File::open(&path).await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(hash.as_str(), sha256_hex(&bytes));
+    let oac = ClientBuilder::new(lambda_url_signer::client_builder().build().unwrap())
+        .with(OacMiddleware::new())
+        .build();
+    for (client, url) in [
+        (iam_client(), emu.function_url().to_owned()),
+        (oac, emu.cloudfront_url().unwrap().to_owned()),
+    ] {
+        let file = tokio::fs::File::open(&path).await.unwrap();
+        let response = client
+            .put(&url)
+            .header("content-type", "application/octet-stream")
+            .with_extension(hash)
+            .body(reqwest::Body::from(file))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{url}");
+    }
+    let received = emu.received();
+    assert_eq!(received.len(), 2);
+    for r in &received {
+        assert_eq!(r.outcome.rejection, None, "{r:?}");
+        assert_eq!(r.body, bytes, "the handler got the whole file");
+        assert_eq!(r.header_str("x-amz-content-sha256"), Some(hash.as_str()));
+    }
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[tokio::test]
+async fn a_declared_hash_that_does_not_match_the_stream_gets_lambdas_403() {
+    let emu = emulator(|b| b).await;
+    let (path, _) = stream_file("mismatch");
+    let wrong = PayloadHash::of(b"something else");
+    let file = tokio::fs::File::open(&path).await.unwrap();
+    let response = iam_client()
+        .put(emu.function_url())
+        .with_extension(wrong)
+        .body(reqwest::Body::from(file))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    let (diagnosis, _) = Diagnosis::from_response(response).await.unwrap();
+    assert_eq!(diagnosis, Some(Diagnosis::SignatureMismatch));
+    assert!(emu.received()[0].outcome.rejection.is_some());
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[tokio::test]
+async fn plain_reqwest_signed_with_sign_reqwest() {
+    let emu = emulator(|b| b).await;
+    let client = lambda_url_signer::client_builder().build().unwrap();
+    let signer = support::signer();
+    let mut request = client
+        .post(format!("{}items?q=a+b&p=%2B", emu.function_url()))
+        .header("content-type", "application/json")
+        .body(r#"{"id":1}"#)
+        .build()
+        .unwrap();
+    signer.sign_reqwest(&mut request).await.unwrap();
+    let response = client.execute(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let r = &emu.received()[0];
+    assert_eq!(r.outcome.rejection, None);
+    assert_eq!(r.target, "/items?q=a%20b&p=%2B");
+    assert_eq!(r.body, br#"{"id":1}"#);
+    // A streaming body: signed with a precomputed hash, explicit credentials and time.
+    let (path, bytes) = stream_file("plain");
+    let file = tokio::fs::File::open(&path).await.unwrap();
+    let mut request = client
+        .put(emu.function_url())
+        .body(reqwest::Body::from(file))
+        .build()
+        .unwrap();
+    assert!(matches!(
+        signer.sign_reqwest(&mut request).await,
+        Err(Error::StreamingBody)
+    ));
+    let time = std::time::SystemTime::now();
+    signer
+        .sign_reqwest_at(
+            &mut request,
+            &PayloadHash::of(&bytes),
+            &support::credentials(true),
+            time,
+        )
+        .unwrap();
+    let response = client.execute(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(emu.received()[1].outcome.rejection, None);
+    assert_eq!(emu.received()[1].body, bytes);
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[tokio::test]
+async fn oac_refuses_get_and_head_with_a_body_before_sending() {
+    let emu = emulator(|b| b).await;
+    let cloudfront = emu.cloudfront_url().unwrap().to_owned();
+    let client = ClientBuilder::new(lambda_url_signer::client_builder().build().unwrap())
+        .with(OacMiddleware::new())
+        .build();
+    for method in [reqwest::Method::GET, reqwest::Method::HEAD] {
+        let err = client
+            .request(method.clone(), &cloudfront)
+            .body("a body")
+            .send()
+            .await
+            .unwrap_err();
+        let err = middleware_error(err);
+        assert!(
+            matches!(&err, Error::BodyNotAllowed { method: m } if *m == method.as_str()),
+            "{err:?}"
+        );
+    }
+    assert!(emu.received().is_empty(), "nothing was sent");
+    // Without a body they go through.
+    let response = client.get(&cloudfront).send().await.unwrap();
+    assert_eq!(response.status(), 200);
 }
 
 #[tokio::test]
@@ -406,7 +544,7 @@ async fn oac_mode_adds_only_the_hash() {
     );
     assert_eq!(
         received[1].header_str("x-amz-content-sha256"),
-        Some(lambda_url_signer::EMPTY_PAYLOAD_SHA256)
+        Some(lambda_url_signer::PayloadHash::EMPTY.as_str())
     );
     assert!(received.iter().all(|r| r.header("authorization").is_none()));
 }
@@ -559,13 +697,13 @@ async fn skew_correction_can_be_disabled() {
     let emu = emulator(|b| b.clock_offset_secs(900)).await;
     let signer = support::signer();
     let client = ClientBuilder::new(reqwest::Client::new())
-        .with(SigningMiddleware::new(signer).skew_correction(SkewCorrection::Disabled))
+        .with(SigningMiddleware::new(signer).skew_correction(SkewCorrection::disabled()))
         .build();
     let response = client.get(emu.function_url()).send().await.unwrap();
     assert_eq!(response.status(), 403);
     let (diagnosis, _) = Diagnosis::from_response(response).await.unwrap();
     assert!(
-        matches!(diagnosis, Some(Diagnosis::ClockSkew { ref message }) if message.starts_with("Signature expired")),
+        matches!(diagnosis, Some(Diagnosis::ClockSkew { ref message, .. }) if message.starts_with("Signature expired")),
         "{diagnosis:?}"
     );
     assert_eq!(emu.received().len(), 1);

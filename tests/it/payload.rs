@@ -1,6 +1,9 @@
 //! Payload hashing.
 
-use lambda_url_signer::{PayloadHash, PayloadHasher, EMPTY_PAYLOAD_SHA256};
+use lambda_url_signer::{PayloadHash, PayloadHasher};
+
+const EMPTY_PAYLOAD_SHA256: &str =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 use std::io::Write;
 
 #[test]

@@ -132,11 +132,11 @@ fn debug_and_display_of_the_signing_types() {
 
     let middleware = SigningMiddleware::new(signer.clone())
         .payload_limit(PayloadLimit::Bytes(1024))
-        .skew_correction(SkewCorrection::Enabled);
+        .skew_correction(SkewCorrection::enabled());
     check_debug("SigningMiddleware", &middleware);
     check_debug("OacMiddleware", &OacMiddleware::new());
     check_debug("PayloadLimit", &PayloadLimit::Unlimited);
-    check_debug("SkewCorrection", &SkewCorrection::Disabled);
+    check_debug("SkewCorrection", &SkewCorrection::disabled());
 
     let mismatch = br#"{"message":"The request signature we calculated does not match the signature you provided."}"#;
     let parts: [(u16, Option<&str>, &[u8]); 8] = [
@@ -269,7 +269,7 @@ fn every_error_variant_reachable_through_the_api() {
         .body(())
         .unwrap();
     if let Err(e) = signer.sign_at(&mut request, &PayloadHash::EMPTY, &bad_token, now) {
-        errors.push(("Signing (malformed token)", e));
+        errors.push(("InvalidCredentials (malformed token)", e));
     }
     let bad_key = Credentials::new(
         "AKID\nX",
@@ -282,16 +282,44 @@ fn every_error_variant_reachable_through_the_api() {
         .body(())
         .unwrap();
     errors.push((
-        "Signing (malformed access key)",
+        "InvalidCredentials (malformed access key)",
         signer
             .sign_at(&mut request, &PayloadHash::EMPTY, &bad_key, now)
             .unwrap_err(),
     ));
     let mut relative = http::Request::get("/relative").body(()).unwrap();
     errors.push((
-        "InvalidRequest",
+        "InvalidUrl (relative)",
         no_region
             .sign_at(&mut relative, &PayloadHash::EMPTY, &credentials, now)
+            .unwrap_err(),
+    ));
+    let mut with_password =
+        http::Request::get("https://user:plain-secret@abc.lambda-url.eu-central-1.on.aws/")
+            .body(())
+            .unwrap();
+    errors.push((
+        "InvalidUrl (user info)",
+        signer
+            .sign_at(&mut with_password, &PayloadHash::EMPTY, &credentials, now)
+            .unwrap_err(),
+    ));
+    errors.push((
+        "Configuration",
+        Signer::builder().service("").build().unwrap_err(),
+    ));
+    let mut request = http::Request::get("https://abc.lambda-url.eu-central-1.on.aws/")
+        .body(())
+        .unwrap();
+    errors.push((
+        "SigningTimeOutOfRange",
+        signer
+            .sign_at(
+                &mut request,
+                &PayloadHash::EMPTY,
+                &credentials,
+                std::time::UNIX_EPOCH - std::time::Duration::from_secs(1),
+            )
             .unwrap_err(),
     ));
     let mut loopback = http::Request::get("http://127.0.0.1:9/").body(()).unwrap();
@@ -369,6 +397,17 @@ fn every_error_variant_reachable_through_the_api() {
             .unwrap_err();
         check_error("middleware StreamingBody", &err);
         errors.push(("StreamingBody", middleware_error(err)));
+        let oac = ClientBuilder::new(lambda_url_signer::client_builder().build().unwrap())
+            .with(lambda_url_signer::OacMiddleware::new())
+            .build();
+        let err = oac
+            .get("http://127.0.0.1:9/")
+            .body(support::SESSION_TOKEN)
+            .send()
+            .await
+            .unwrap_err();
+        check_error("middleware BodyNotAllowed", &err);
+        errors.push(("BodyNotAllowed", middleware_error(err)));
     });
 
     let mut variants: Vec<&str> = Vec::new();
@@ -378,7 +417,9 @@ fn every_error_variant_reachable_through_the_api() {
         variants.push(what);
         assert!(!variant.is_empty());
     }
-    // Every variant of the enum is covered (the list is #[non_exhaustive]; add new ones here).
+    // Every variant of the enum is covered (the list is #[non_exhaustive]; add new ones here),
+    // except `UrlNotRepresentable`: wire forms are always valid URIs and URLs, so no input
+    // reaches it (it guards the conversions).
     for expected in [
         "InvalidUrl",
         "MissingRegion",
@@ -391,11 +432,13 @@ fn every_error_variant_reachable_through_the_api() {
         "CredentialsTimeout",
         "ExpiredCredentials",
         "NoCredentials",
-        "Signing",
-        "InvalidRequest",
+        "InvalidCredentials",
+        "Configuration",
+        "SigningTimeOutOfRange",
         "Io",
         "StreamingBody",
         "BodyTooLarge",
+        "BodyNotAllowed",
     ] {
         assert!(
             errors

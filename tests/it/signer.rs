@@ -127,7 +127,7 @@ fn content_sha256_on_every_method() {
         sign_empty(&mut request).unwrap();
         assert_eq!(
             request.headers()["x-amz-content-sha256"],
-            lambda_url_signer::EMPTY_PAYLOAD_SHA256,
+            lambda_url_signer::PayloadHash::EMPTY.as_str(),
             "{method}"
         );
     }
@@ -195,7 +195,7 @@ fn region_comes_from_the_host_or_configuration_never_a_default() {
             &support::credentials(false),
             time()
         ),
-        Err(Error::InvalidRequest { .. })
+        Err(Error::InvalidUrl { .. })
     ));
 }
 
@@ -245,7 +245,7 @@ fn sign_host_signs_the_origin_but_sends_to_the_distribution() {
     ));
     assert!(matches!(
         Signer::builder().sign_host("").build(),
-        Err(Error::InvalidRequest { .. })
+        Err(Error::Configuration { .. })
     ));
 }
 
@@ -258,7 +258,7 @@ fn the_uri_is_rewritten_to_what_was_signed() {
     sign_empty(&mut request).unwrap();
     assert_eq!(
         request.uri().to_string(),
-        "https://abc.lambda-url.us-east-1.on.aws/a/c%2A?x=1%2B2&y=~&z="
+        "https://abc.lambda-url.us-east-1.on.aws/a/c%2A?x=1%202&y=~&z="
     );
     let mut bad = http::Request::get("https://abc.lambda-url.us-east-1.on.aws/?k=%C3")
         .body(())
@@ -414,8 +414,8 @@ fn debug_and_errors_never_show_secrets() {
 }
 
 #[test]
-fn aws_sigv4_refusals_are_typed_signing_errors_without_secrets() {
-    // A session token that cannot be a header value: aws-sigv4 refuses it.
+fn unsendable_credentials_are_typed_errors_without_secrets() {
+    // A session token that cannot be a header value.
     let token = "bad\ntoken-secret-value";
     let credentials = lambda_url_signer::Credentials::new(
         "AKID",
@@ -428,8 +428,19 @@ fn aws_sigv4_refusals_are_typed_signing_errors_without_secrets() {
     let err = signer()
         .sign_at(&mut request, &PayloadHash::EMPTY, &credentials, time())
         .unwrap_err();
-    assert!(matches!(err, Error::Signing { .. }), "{err:?}");
-    assert_eq!(err.to_string(), "aws-sigv4 could not sign the request");
+    assert!(
+        matches!(
+            err,
+            Error::InvalidCredentials {
+                field: "session token"
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "the credentials' session token contains characters that cannot be sent in a header"
+    );
     let chain = format!("{err} {err:?} {:?}", std::error::Error::source(&err));
     assert!(
         !chain.contains("token-secret-value") && !chain.contains(support::SECRET_KEY),

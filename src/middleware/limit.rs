@@ -1,0 +1,109 @@
+//! The body size check made before sending, as Lambda counts the size.
+
+use crate::Error;
+
+/// The function URL request payload limit for buffered invocations, in bytes.
+const FUNCTION_URL_PAYLOAD_LIMIT: u64 = 6_291_456;
+
+/// The body size check made before sending.
+///
+/// Lambda base64-encodes bodies that are not text into the event, so for those the size counted
+/// is `4 * ceil(n / 3)` ([`PayloadLimit::counted_size`]). Text is `text/*`, JSON, XML,
+/// `application/x-www-form-urlencoded` and JavaScript, by `content-type`.
+///
+/// ```
+/// use lambda_url_signer::{OacMiddleware, PayloadLimit};
+/// let mw = OacMiddleware::new().payload_limit(PayloadLimit::Bytes(1024));
+/// let unlimited = OacMiddleware::new().payload_limit(PayloadLimit::Unlimited);
+/// # let _ = (mw, unlimited);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PayloadLimit {
+    /// Fail with [`Error::BodyTooLarge`] above this many bytes (as Lambda counts them).
+    Bytes(u64),
+    /// No check.
+    Unlimited,
+}
+
+impl Default for PayloadLimit {
+    /// The function URL limit, 6,291,456 bytes.
+    fn default() -> Self {
+        PayloadLimit::Bytes(FUNCTION_URL_PAYLOAD_LIMIT)
+    }
+}
+
+impl PayloadLimit {
+    /// The size of a `body_len`-byte body as Lambda counts it against the limit: bodies whose
+    /// `content-type` is not text are base64-encoded into the event.
+    ///
+    /// ```
+    /// use lambda_url_signer::PayloadLimit;
+    /// let mut headers = http::HeaderMap::new();
+    /// assert_eq!(PayloadLimit::counted_size(&headers, 3), 4); // binary: base64
+    /// headers.insert("content-type", "application/json".parse()?);
+    /// assert_eq!(PayloadLimit::counted_size(&headers, 3), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn counted_size(headers: &http::HeaderMap, body_len: u64) -> u64 {
+        let content_type = headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let is_text = content_type.starts_with("text/")
+            || ["json", "xml", "x-www-form-urlencoded", "javascript"]
+                .iter()
+                .any(|t| content_type.contains(t));
+        if is_text {
+            body_len
+        } else {
+            body_len.div_ceil(3).saturating_mul(4)
+        }
+    }
+
+    /// Checks a body of `body_len` bytes with these `headers` against the limit.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BodyTooLarge`] when the size as Lambda counts it is over the limit.
+    ///
+    /// ```
+    /// use lambda_url_signer::{Error, PayloadLimit};
+    /// let headers = http::HeaderMap::new();
+    /// assert!(PayloadLimit::Bytes(8).check(&headers, 6).is_ok());
+    /// assert!(matches!(PayloadLimit::Bytes(8).check(&headers, 7), Err(Error::BodyTooLarge { size: 12, limit: 8 })));
+    /// assert!(PayloadLimit::Unlimited.check(&headers, u64::MAX).is_ok());
+    /// ```
+    pub fn check(self, headers: &http::HeaderMap, body_len: u64) -> Result<(), Error> {
+        match self {
+            PayloadLimit::Bytes(limit) => {
+                let size = Self::counted_size(headers, body_len);
+                if size > limit {
+                    Err(Error::BodyTooLarge { size, limit })
+                } else {
+                    Ok(())
+                }
+            }
+            PayloadLimit::Unlimited => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_size_counts_base64_for_binary() {
+        let mut headers = http::HeaderMap::new();
+        assert_eq!(PayloadLimit::counted_size(&headers, 3), 4);
+        assert_eq!(PayloadLimit::counted_size(&headers, 4), 8);
+        assert_eq!(PayloadLimit::counted_size(&headers, u64::MAX), u64::MAX);
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            "Application/JSON; charset=utf-8".parse().unwrap(),
+        );
+        assert_eq!(PayloadLimit::counted_size(&headers, 4), 4);
+    }
+}

@@ -1,0 +1,424 @@
+//! reqwest-middleware layers: IAM signing and CloudFront OAC hash-only.
+
+use super::{ClockOffset, PayloadLimit, SkewCorrection};
+use crate::{Error, PayloadHash, Signer};
+use http::Extensions;
+use reqwest::{Request, Response, ResponseBuilderExt};
+use reqwest_middleware::{Middleware, Next};
+use std::fmt;
+use std::sync::Arc;
+
+const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
+
+/// IAM mode: signs every request passing through with a [`Signer`].
+///
+/// Attach it *after* `reqwest_retry::RetryTransientMiddleware` (retry first, signer second):
+/// middleware runs in the order attached, so every retry attempt then passes through the
+/// signer and gets a fresh date and signature, while the body hash, computed once per request,
+/// is reused. In the other order the retry layer replays the first attempt's signature; that
+/// works only while its `x-amz-date` is within Lambda's 5-minute window, and never recovers
+/// from a skewed clock.
+///
+/// Build the client underneath from [`client_builder`](crate::client_builder): reqwest follows
+/// redirects by default, below this middleware, and would carry the signing headers to
+/// wherever a redirect points. When a response shows that a redirect was followed anyway,
+/// the middleware logs a warning (hosts only, never a header or query).
+///
+/// Bodies in memory (bytes, strings, JSON, forms) are hashed here. For a streaming body
+/// (`reqwest::Body::wrap_stream`, a file), hash it yourself
+/// ([`PayloadHash::from_async_reader`], [`PayloadHash::from_reader`]) and hand the hash over
+/// as an extension with `RequestBuilder::with_extension(hash)`: the body then streams through
+/// untouched. A streaming body without a hash fails with [`Error::StreamingBody`] before
+/// anything is sent.
+///
+/// Errors reach the caller as `reqwest_middleware::Error::Middleware`; get the crate's
+/// [`Error`] back with `downcast_ref`:
+///
+/// ```no_run
+/// use lambda_url_signer::{client_builder, Credentials, FunctionUrl, Signer, SigningMiddleware};
+/// use reqwest_middleware::ClientBuilder;
+///
+/// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let url = FunctionUrl::parse("https://abc123.lambda-url.eu-central-1.on.aws/")?;
+/// let credentials = Credentials::new("AKID", "secret", None, None, "example");
+/// let client = ClientBuilder::new(client_builder().build()?)
+///     .with(SigningMiddleware::new(Signer::for_url(&url, credentials)))
+///     .build();
+/// match client.post(url.as_str()).body("hello").send().await {
+///     Ok(response) => println!("{}", response.status()),
+///     Err(reqwest_middleware::Error::Middleware(e)) => {
+///         if let Some(e) = e.downcast_ref::<lambda_url_signer::Error>() {
+///             eprintln!("signing failed: {e}");
+///         }
+///     }
+///     Err(e) => eprintln!("{e}"),
+/// }
+/// # Ok(()) }
+/// ```
+///
+/// A file, streamed with a precomputed hash:
+///
+/// ```no_run
+/// # use lambda_url_signer::{client_builder, Credentials, FunctionUrl, PayloadHash, Signer, SigningMiddleware};
+/// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let url = FunctionUrl::parse("https://abc123.lambda-url.eu-central-1.on.aws/")?;
+/// # let credentials = Credentials::new("AKID", "secret", None, None, "example");
+/// # let client = reqwest_middleware::ClientBuilder::new(client_builder().build()?)
+/// #     .with(SigningMiddleware::new(Signer::for_url(&url, credentials))).build();
+/// let hash = PayloadHash::from_async_reader(tokio::fs::File::open("upload.bin").await?).await?;
+/// let file = tokio::fs::File::open("upload.bin").await?;
+/// let body = reqwest::Body::from(file); // streamed, never buffered
+/// let response = client.put(url.as_str()).with_extension(hash).body(body).send().await?;
+/// # let _ = response; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct SigningMiddleware {
+    signer: Signer,
+    limit: PayloadLimit,
+    skew: SkewCorrection,
+    offset: Arc<ClockOffset>,
+}
+
+impl SigningMiddleware {
+    /// IAM signing with `signer`, the default payload limit and skew correction on.
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Signer, SigningMiddleware};
+    /// let mw = SigningMiddleware::new(Signer::builder().region("eu-central-1").build()?);
+    /// # let _ = mw;
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    pub fn new(signer: Signer) -> Self {
+        SigningMiddleware {
+            signer,
+            limit: PayloadLimit::default(),
+            skew: SkewCorrection::default(),
+            offset: Arc::default(),
+        }
+    }
+
+    /// Sets the body size check.
+    ///
+    /// ```
+    /// # use lambda_url_signer::{PayloadLimit, Signer, SigningMiddleware};
+    /// let mw = SigningMiddleware::new(Signer::builder().build()?).payload_limit(PayloadLimit::Unlimited);
+    /// # let _ = mw;
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    #[must_use]
+    pub fn payload_limit(mut self, limit: PayloadLimit) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// Sets the clock-skew behaviour.
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Signer, SigningMiddleware, SkewCorrection};
+    /// let mw = SigningMiddleware::new(Signer::builder().build()?).skew_correction(SkewCorrection::enabled());
+    /// # let _ = mw;
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    #[must_use]
+    pub fn skew_correction(mut self, skew: SkewCorrection) -> Self {
+        self.skew = skew;
+        self
+    }
+
+    /// The clock offset currently applied (server time minus local time), zero when the
+    /// clocks agree.
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Signer, SigningMiddleware};
+    /// let mw = SigningMiddleware::new(Signer::builder().build()?);
+    /// assert_eq!(mw.clock_offset_secs(), 0);
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    pub fn clock_offset_secs(&self) -> i64 {
+        self.offset.secs()
+    }
+
+    /// Signs at the skew-corrected time; an offset that makes signing fail locally is dropped
+    /// and the request signed with the local clock.
+    async fn sign(&self, request: &mut Request, hash: &PayloadHash) -> Result<(), Error> {
+        let time = self.offset.signing_time();
+        let credentials = self.signer.credentials_at(time).await;
+        let result = credentials.and_then(|credentials| {
+            self.signer
+                .sign_reqwest_at(request, hash, &credentials, time)
+        });
+        match result {
+            Err(error) if self.offset.drop_if_it_caused(&error) => {
+                self.signer.sign_reqwest_with_hash(request, hash).await
+            }
+            other => other,
+        }
+    }
+
+    /// Reads a possible skew rejection; returns whether the offset was adopted (re-sign and
+    /// retry), and the response, rebuilt with the same status, headers, version, URL and body
+    /// when its body had to be read.
+    async fn learn_skew(&self, response: Response) -> Result<(bool, Response), reqwest::Error> {
+        if !ClockOffset::is_candidate(response.status().as_u16(), response.headers()) {
+            self.offset.observe(response.headers());
+            return Ok((false, response));
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let version = response.version();
+        let url = response.url().clone();
+        let body = response.bytes().await?;
+        let adopted = self
+            .offset
+            .learn(self.skew, status.as_u16(), &headers, &body);
+        let mut rebuilt = http::Response::builder()
+            .status(status)
+            .version(version)
+            .url(url)
+            .body(body)
+            .unwrap_or_default();
+        *rebuilt.headers_mut() = headers;
+        Ok((adopted, Response::from(rebuilt)))
+    }
+}
+
+impl fmt::Debug for SigningMiddleware {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningMiddleware")
+            .field("signer", &self.signer)
+            .field("payload_limit", &self.limit)
+            .field("skew_correction", &self.skew)
+            .field("clock_offset_secs", &self.clock_offset_secs())
+            .finish()
+    }
+}
+
+#[async_trait::async_trait]
+impl Middleware for SigningMiddleware {
+    async fn handle(
+        &self,
+        mut req: Request,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<Response> {
+        let hash = body_hash(&req, extensions, self.limit).map_err(to_middleware)?;
+        // The copy for a skew-correcting retry is taken before signing, so it carries no
+        // signing headers to copy (it is signed afresh if it is ever sent).
+        let retry = if self.skew.is_enabled() {
+            req.try_clone()
+        } else {
+            None
+        };
+        self.sign(&mut req, &hash).await.map_err(to_middleware)?;
+        let sent_url = req.url().clone();
+        let response = next.clone().run(req, extensions).await?;
+        warn_if_redirected(&sent_url, &response);
+        let Some(mut retry) = retry else {
+            return Ok(response);
+        };
+        let (adopted, response) = self.learn_skew(response).await?;
+        if !adopted {
+            return Ok(response);
+        }
+        self.sign(&mut retry, &hash).await.map_err(to_middleware)?;
+        next.run(retry, extensions).await
+    }
+}
+
+/// CloudFront OAC mode: needs no credentials. Adds `x-amz-content-sha256` (the hash of the exact
+/// body bytes, the empty-body hash when there is no body) to every request and leaves
+/// `Authorization` alone; CloudFront signs the origin request with it. This is what makes
+/// POST, PUT and PATCH through OAC work.
+///
+/// The body is hashed once per request, also across retries; a streaming body needs a
+/// [`PayloadHash`] extension, as for [`SigningMiddleware`]. CloudFront answers 403 to a GET
+/// or HEAD that carries a body, so such a request fails here with [`Error::BodyNotAllowed`]
+/// before it is sent.
+///
+/// ```
+/// use lambda_url_signer::{client_builder, OacMiddleware};
+/// use reqwest_middleware::ClientBuilder;
+///
+/// let client = ClientBuilder::new(client_builder().build()?)
+///     .with(OacMiddleware::new())
+///     .build();
+/// # let _ = client;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct OacMiddleware {
+    limit: PayloadLimit,
+}
+
+impl OacMiddleware {
+    /// The OAC hash-only middleware with the default payload limit.
+    ///
+    /// ```
+    /// # use lambda_url_signer::OacMiddleware;
+    /// let mw = OacMiddleware::new();
+    /// # let _ = mw;
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the body size check.
+    ///
+    /// ```
+    /// # use lambda_url_signer::{OacMiddleware, PayloadLimit};
+    /// let mw = OacMiddleware::new().payload_limit(PayloadLimit::Bytes(1 << 20));
+    /// # let _ = mw;
+    /// ```
+    #[must_use]
+    pub fn payload_limit(mut self, limit: PayloadLimit) -> Self {
+        self.limit = limit;
+        self
+    }
+}
+
+#[async_trait::async_trait]
+impl Middleware for OacMiddleware {
+    async fn handle(
+        &self,
+        mut req: Request,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<Response> {
+        refuse_body_on_get_or_head(&req).map_err(to_middleware)?;
+        let hash = body_hash(&req, extensions, self.limit).map_err(to_middleware)?;
+        req.headers_mut()
+            .insert(X_AMZ_CONTENT_SHA256, hash.to_header_value());
+        tracing::debug!(
+            method = %req.method(),
+            host = req.url().host_str().unwrap_or(""),
+            "added x-amz-content-sha256 for cloudfront oac"
+        );
+        let sent_url = req.url().clone();
+        let response = next.run(req, extensions).await?;
+        warn_if_redirected(&sent_url, &response);
+        Ok(response)
+    }
+}
+
+/// CloudFront refuses a viewer GET or HEAD that carries a body.
+fn refuse_body_on_get_or_head(req: &Request) -> Result<(), Error> {
+    let has_body = match req.body() {
+        None => false,
+        Some(body) => body.as_bytes().is_none_or(|b| !b.is_empty()),
+    };
+    if has_body && matches!(*req.method(), reqwest::Method::GET | reqwest::Method::HEAD) {
+        return Err(Error::BodyNotAllowed {
+            method: req.method().to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// The body hash of one request, kept in the request's extensions so that retries reuse it.
+/// It is keyed on the body itself (the address and length of its bytes): a retry's clone
+/// shares the bytes, while a body replaced between attempts does not.
+#[derive(Clone, Copy)]
+struct HashedBody {
+    address: usize,
+    len: usize,
+    hash: PayloadHash,
+}
+
+/// The body hash: a [`PayloadHash`] extension the caller declared, else the hash of the body
+/// in memory (reused across retries), checked against the payload limit.
+fn body_hash(
+    req: &Request,
+    extensions: &mut Extensions,
+    limit: PayloadLimit,
+) -> Result<PayloadHash, Error> {
+    if let Some(declared) = extensions.get::<PayloadHash>() {
+        if let Some(len) = content_length(req) {
+            limit.check(req.headers(), len)?;
+        }
+        return Ok(*declared);
+    }
+    let bytes: &[u8] = match req.body() {
+        None => &[],
+        Some(body) => body.as_bytes().ok_or(Error::StreamingBody)?,
+    };
+    limit.check(req.headers(), bytes.len() as u64)?;
+    let (address, len) = (bytes.as_ptr() as usize, bytes.len());
+    if let Some(cached) = extensions.get::<HashedBody>() {
+        if cached.address == address && cached.len == len {
+            return Ok(cached.hash);
+        }
+    }
+    let hash = PayloadHash::of(bytes);
+    extensions.insert(HashedBody { address, len, hash });
+    Ok(hash)
+}
+
+/// The body length known before sending: the bytes in memory, else a `Content-Length` header.
+fn content_length(req: &Request) -> Option<u64> {
+    match req.body().and_then(reqwest::Body::as_bytes) {
+        Some(bytes) => Some(bytes.len() as u64),
+        None => req
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok()),
+    }
+}
+
+/// Logs a warning when the response comes from another URL than the one sent: reqwest followed
+/// a redirect below the middleware, with the signing headers. Only the origins are logged.
+fn warn_if_redirected(sent: &reqwest::Url, response: &Response) {
+    if response.url() != sent {
+        tracing::warn!(
+            sent_to = %sent.origin().ascii_serialization(),
+            answered_by = %response.url().origin().ascii_serialization(),
+            "reqwest followed a redirect below the signing middleware, carrying the signing \
+             headers with it; build the client with lambda_url_signer::client_builder() \
+             (redirects off)"
+        );
+    }
+}
+
+fn to_middleware(error: Error) -> reqwest_middleware::Error {
+    reqwest_middleware::Error::middleware(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(body: &'static str) -> Request {
+        let url = reqwest::Url::parse("http://127.0.0.1:1/").unwrap();
+        let mut request = Request::new(reqwest::Method::POST, url);
+        *request.body_mut() = Some(reqwest::Body::from(body));
+        request
+    }
+
+    #[test]
+    fn a_retry_reuses_the_hash_from_the_first_attempt() {
+        let request = post("payload");
+        let mut extensions = Extensions::new();
+        let first = body_hash(&request, &mut extensions, PayloadLimit::default()).unwrap();
+        assert_eq!(first, PayloadHash::of(b"payload"));
+        // Plant a marker for the same bytes: if the retry hashed again it would not return it.
+        let marker = PayloadHash::of(b"marker");
+        let retry = request.try_clone().unwrap();
+        let bytes = retry.body().and_then(reqwest::Body::as_bytes).unwrap();
+        extensions.insert(HashedBody {
+            address: bytes.as_ptr() as usize,
+            len: bytes.len(),
+            hash: marker,
+        });
+        let second = body_hash(&retry, &mut extensions, PayloadLimit::default()).unwrap();
+        assert_eq!(second, marker, "the retry reused the stored hash");
+    }
+
+    #[test]
+    fn a_replaced_body_of_the_same_length_is_hashed_again() {
+        let mut extensions = Extensions::new();
+        let first = body_hash(&post("payload"), &mut extensions, PayloadLimit::default());
+        let second = body_hash(&post("PAYLOAD"), &mut extensions, PayloadLimit::default());
+        assert_eq!(first.unwrap(), PayloadHash::of(b"payload"));
+        assert_eq!(second.unwrap(), PayloadHash::of(b"PAYLOAD"));
+    }
+}

@@ -1,0 +1,174 @@
+//! Which headers are signed, and the form their values are sent and signed in.
+
+use crate::Error;
+use http::header::{HeaderMap, HeaderValue, CONNECTION, HOST};
+
+pub(crate) const X_AMZ_DATE: &str = "x-amz-date";
+pub(crate) const X_AMZ_SECURITY_TOKEN: &str = "x-amz-security-token";
+pub(crate) const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
+
+/// The headers the signer sets itself; stale copies are removed before signing.
+const SIGNING_HEADERS: [&str; 4] = [
+    "authorization",
+    X_AMZ_DATE,
+    X_AMZ_SECURITY_TOKEN,
+    X_AMZ_CONTENT_SHA256,
+];
+
+/// Removes `authorization`, `x-amz-date`, `x-amz-security-token` and `x-amz-content-sha256`
+/// left from an earlier signature (a retry) or set by the caller.
+pub(crate) fn remove_stale(headers: &mut HeaderMap) {
+    for name in SIGNING_HEADERS {
+        headers.remove(name);
+    }
+}
+
+/// Headers that proxies and CDNs add, remove or rewrite, and so are never signed.
+pub(crate) fn is_unsigned_header(name: &str) -> bool {
+    matches!(
+        name,
+        "authorization"
+            | "user-agent"
+            | "x-amzn-trace-id"
+            | "transfer-encoding"
+            | "content-length"
+            | "expect"
+            | "connection"
+            | "keep-alive"
+            | "proxy-authenticate"
+            | "proxy-authorization"
+            | "proxy-connection"
+            | "te"
+            | "trailer"
+            | "upgrade"
+            | "via"
+            | "forwarded"
+    ) || name.starts_with("x-forwarded-")
+        || name.starts_with("cf-")
+}
+
+/// Whether the header `name` is signed, given the request's `Connection` tokens.
+fn is_signed(name: &str, hop_by_hop: &[&str]) -> bool {
+    name != HOST
+        && !is_unsigned_header(name)
+        && !hop_by_hop.iter().any(|t| t.eq_ignore_ascii_case(name))
+}
+
+/// Rewrites every signed header value into its canonical form, in place, only where it differs:
+/// leading and trailing spaces and tabs removed, each inner run of spaces and tabs replaced by
+/// one space. Servers and proxies strip or fold such whitespace, so the value sent must be the
+/// value signed (botocore's canonical form, which aws-sigv4 agrees with on such values).
+pub(crate) fn normalize_values(headers: &mut HeaderMap) {
+    if !headers.values().any(|v| !is_canonical(v.as_bytes())) {
+        return;
+    }
+    let hop_by_hop: Vec<String> = connection_tokens(headers)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let hop_by_hop: Vec<&str> = hop_by_hop.iter().map(String::as_str).collect();
+    for (name, value) in headers.iter_mut() {
+        if is_canonical(value.as_bytes()) || !is_signed(name.as_str(), &hop_by_hop) {
+            continue;
+        }
+        let collapsed = collapse_whitespace(value.as_bytes());
+        if let Ok(mut new) = HeaderValue::from_bytes(&collapsed) {
+            new.set_sensitive(value.is_sensitive());
+            *value = new;
+        }
+    }
+}
+
+fn is_space(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// No leading or trailing whitespace, no tab, no two spaces in a row.
+fn is_canonical(value: &[u8]) -> bool {
+    let edges_ok =
+        !value.first().is_some_and(|b| is_space(*b)) && !value.last().is_some_and(|b| is_space(*b));
+    edges_ok && !value.contains(&b'\t') && !value.windows(2).any(|w| w == b"  ")
+}
+
+fn collapse_whitespace(value: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.len());
+    for word in value.split(|b| is_space(*b)).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(b' ');
+        }
+        out.extend_from_slice(word);
+    }
+    out
+}
+
+/// The header names listed in `Connection` (hop-by-hop by declaration).
+fn connection_tokens(headers: &HeaderMap) -> Vec<&str> {
+    headers
+        .get_all(CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// The `(name, value)` pairs of the headers to sign, in the map's order, values as UTF-8.
+///
+/// # Errors
+///
+/// [`Error::InvalidHeaderValue`] for a signed header whose value is not UTF-8.
+pub(crate) fn signed_pairs(headers: &HeaderMap) -> Result<Vec<(&str, &str)>, Error> {
+    let has_connection = headers.contains_key(CONNECTION);
+    let hop_by_hop = if has_connection {
+        connection_tokens(headers)
+    } else {
+        Vec::new()
+    };
+    let mut pairs = Vec::with_capacity(headers.len() + 4);
+    for (name, value) in headers {
+        let name = name.as_str();
+        if !is_signed(name, &hop_by_hop) {
+            continue;
+        }
+        let value =
+            std::str::from_utf8(value.as_bytes()).map_err(|_| Error::InvalidHeaderValue {
+                name: name.to_owned(),
+            })?;
+        pairs.push((name, value));
+    }
+    Ok(pairs)
+}
+
+/// The value for `authorization` or `x-amz-security-token`, marked sensitive.
+pub(crate) fn sensitive_value(value: &str, field: &'static str) -> Result<HeaderValue, Error> {
+    let mut value =
+        HeaderValue::from_str(value).map_err(|_| Error::InvalidCredentials { field })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collapses_spaces_and_tabs() {
+        assert_eq!(collapse_whitespace(b" \ta \t\t b  c\t"), b"a b c");
+        assert_eq!(collapse_whitespace(b""), b"");
+        assert!(is_canonical(b"a b c"));
+        assert!(!is_canonical(b"a\tb"));
+        assert!(!is_canonical(b"a  b"));
+        assert!(!is_canonical(b" a"));
+    }
+
+    #[test]
+    fn normalizes_only_signed_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-a", HeaderValue::from_static("\tone\t\ttwo "));
+        headers.insert("user-agent", HeaderValue::from_static("keep\t\tme"));
+        normalize_values(&mut headers);
+        assert_eq!(headers["x-a"], "one two");
+        assert_eq!(headers["user-agent"], "keep\t\tme");
+    }
+}

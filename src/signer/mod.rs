@@ -1,0 +1,723 @@
+//! The core SigV4 signer for function URLs: the [`Signer`] and its builder.
+//!
+//! The canonical request is built once by this crate ([`canonical`]); the signing keys are
+//! derived by aws-sigv4 and cached ([`key_cache`]); aws-sigv4's own `http_request::sign` is the
+//! judge of both in the differential tests.
+
+mod canonical;
+mod details;
+mod headers;
+mod key_cache;
+mod presign;
+#[cfg(feature = "reqwest")]
+mod reqwest;
+mod sign;
+mod time;
+
+pub use details::SigningDetails;
+pub use presign::PresignedUrl;
+
+use crate::function_url::{host_of, region_from_host, validate_region, wire_path_and_query};
+use crate::{Credentials, CredentialsCache, Error, FunctionUrl, PayloadHash, ProvideCredentials};
+use canonical::CanonicalRequest;
+use http::header::HeaderValue;
+use key_cache::KeyCache;
+use sign::Target;
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use time::AmzDate;
+
+/// Whether the signer sends (and signs) `x-amz-content-sha256`.
+///
+/// ```
+/// use lambda_url_signer::{ContentSha256Header, Signer};
+/// let signer = Signer::builder()
+///     .content_sha256_header(ContentSha256Header::Include)
+///     .build()?;
+/// # let _ = signer;
+/// # Ok::<(), lambda_url_signer::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ContentSha256Header {
+    /// Send `x-amz-content-sha256` on every request, the empty-body hash when there is no body
+    /// (the default). Function URLs behind CloudFront OAC need it for POST, PUT and PATCH.
+    #[default]
+    Include,
+    /// Leave it out; the body hash is still part of the signature. Only for other SigV4
+    /// services or for reproducing the official SigV4 test suite.
+    Omit,
+}
+
+/// Signs requests to Lambda function URLs with SigV4 (service `lambda` by default).
+///
+/// Signing an [`http::Request`]:
+///
+/// - removes stale `authorization`, `x-amz-date`, `x-amz-security-token` and
+///   `x-amz-content-sha256`, so signing again (a retry) is safe;
+/// - rewrites the URI's path and query into the wire form (see [`FunctionUrl`]) and its host
+///   to lowercase, so what is sent is exactly what was signed;
+/// - signs every header except those proxies and CDNs change: `user-agent`,
+///   `x-amzn-trace-id`, `transfer-encoding`, `content-length`, `expect`, `via`, `forwarded`,
+///   `x-forwarded-*`, `cf-*`, and the hop-by-hop headers (`connection` and the headers it
+///   names, `keep-alive`, `proxy-*`, `te`, `trailer`, `upgrade`);
+/// - sets `x-amz-date`, `x-amz-content-sha256` (see [`ContentSha256Header`]),
+///   `x-amz-security-token` for session credentials, and `authorization`; the last two are
+///   marked sensitive, so `http`'s `Debug` hides them.
+///
+/// A header value that is not valid UTF-8 is rejected with [`Error::InvalidHeaderValue`]: it is
+/// never silently sent unsigned.
+///
+/// The region comes from [`SignerBuilder::region`] or else from the signed host
+/// (`<url-id>.lambda-url.<region>.on.aws`); for any other host without a configured region,
+/// signing fails with [`Error::MissingRegion`].
+///
+/// Cloning is cheap; clones share the credentials cache.
+///
+/// ```
+/// use lambda_url_signer::{Credentials, PayloadHash, Signer};
+/// use std::time::SystemTime;
+///
+/// let signer = Signer::builder().build()?; // credentials passed explicitly below
+/// let mut request = http::Request::get(
+///     "https://abc123.lambda-url.eu-central-1.on.aws/status?verbose",
+/// )
+/// .body(Vec::<u8>::new())?;
+/// let credentials = Credentials::new("AKIDEXAMPLE", "secret", Some("token".into()), None, "example");
+/// signer.sign_at(&mut request, &PayloadHash::EMPTY, &credentials, SystemTime::now())?;
+/// assert_eq!(request.uri().query(), Some("verbose="));
+/// assert!(request.headers()["authorization"].is_sensitive());
+/// assert!(request.headers()["x-amz-security-token"].is_sensitive());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Signer {
+    inner: Arc<SignerInner>,
+}
+
+struct SignerInner {
+    region: Option<String>,
+    service: String,
+    sign_host: Option<String>,
+    content_header: ContentSha256Header,
+    credentials: Option<CredentialsCache>,
+    /// Derived signing keys, shared by clones.
+    keys: KeyCache,
+}
+
+impl Signer {
+    /// A builder with no region (taken from each host), service `lambda`, and no credentials.
+    ///
+    /// ```
+    /// # use lambda_url_signer::Signer;
+    /// let signer = Signer::builder().region("eu-central-1").build()?;
+    /// assert_eq!(signer.region(), Some("eu-central-1"));
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    pub fn builder() -> SignerBuilder {
+        SignerBuilder::default()
+    }
+
+    /// A signer for `url`'s region with credentials from `provider` (cached; static
+    /// [`Credentials`] work too). The one-call constructor for the common case.
+    ///
+    /// ```
+    /// use lambda_url_signer::{Credentials, FunctionUrl, Signer};
+    /// let url = FunctionUrl::parse("https://abc123.lambda-url.eu-west-1.on.aws/")?;
+    /// let signer = Signer::for_url(&url, Credentials::new("AKID", "secret", None, None, "example"));
+    /// assert_eq!(signer.region(), Some("eu-west-1"));
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    pub fn for_url(url: &FunctionUrl, provider: impl ProvideCredentials + 'static) -> Signer {
+        Signer {
+            inner: Arc::new(SignerInner {
+                region: Some(url.region().to_owned()),
+                service: "lambda".to_owned(),
+                sign_host: None,
+                content_header: ContentSha256Header::Include,
+                credentials: Some(CredentialsCache::new(provider)),
+                keys: KeyCache::default(),
+            }),
+        }
+    }
+
+    /// The configured region, if any.
+    ///
+    /// ```
+    /// # use lambda_url_signer::Signer;
+    /// assert_eq!(Signer::builder().build()?.region(), None);
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    pub fn region(&self) -> Option<&str> {
+        self.inner.region.as_deref()
+    }
+
+    /// The configured sign host (no-override mode), if any.
+    ///
+    /// ```
+    /// # use lambda_url_signer::Signer;
+    /// let signer = Signer::builder().sign_host("abc.lambda-url.us-east-1.on.aws").build()?;
+    /// assert_eq!(signer.sign_host(), Some("abc.lambda-url.us-east-1.on.aws"));
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    pub fn sign_host(&self) -> Option<&str> {
+        self.inner.sign_host.as_deref()
+    }
+
+    /// Current credentials from the configured cache.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoCredentials`] when none are configured, else the cache's errors.
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Credentials, Signer};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), lambda_url_signer::Error> {
+    /// let signer = Signer::builder().credentials(Credentials::new("AKID", "s", None, None, "example")).build()?;
+    /// assert_eq!(signer.credentials().await?.access_key_id(), "AKID");
+    /// # Ok(()) }
+    /// ```
+    pub async fn credentials(&self) -> Result<Credentials, Error> {
+        self.credentials_at(SystemTime::now()).await
+    }
+
+    /// Credentials valid at the signing time `time`.
+    pub(crate) async fn credentials_at(&self, time: SystemTime) -> Result<Credentials, Error> {
+        match &self.inner.credentials {
+            Some(cache) => cache.credentials_at(time).await,
+            None => Err(Error::NoCredentials),
+        }
+    }
+
+    /// The configured credentials cache, if any.
+    ///
+    /// ```
+    /// # use lambda_url_signer::Signer;
+    /// assert!(Signer::builder().build()?.credentials_cache().is_none());
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    pub fn credentials_cache(&self) -> Option<&CredentialsCache> {
+        self.inner.credentials.as_ref()
+    }
+
+    /// Hashes the body once and signs with the configured credentials and the current time.
+    ///
+    /// # Errors
+    ///
+    /// Credential errors, and those of [`Signer::sign_at`].
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Credentials, Signer};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let signer = Signer::builder().credentials(Credentials::new("AKID", "s", None, None, "example")).build()?;
+    /// let mut request = http::Request::post("https://abc.lambda-url.us-east-1.on.aws/")
+    ///     .body(b"payload".to_vec())?;
+    /// signer.sign(&mut request).await?;
+    /// assert!(request.headers().contains_key("x-amz-date"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn sign<B: AsRef<[u8]>>(&self, request: &mut http::Request<B>) -> Result<(), Error> {
+        let hash = PayloadHash::of(request.body().as_ref());
+        self.sign_with_hash(request, &hash).await
+    }
+
+    /// Signs with a precomputed body hash (a file hashed with
+    /// [`PayloadHash::from_reader`], or a hash reused across retries), the configured
+    /// credentials and the current time. The body itself is not read.
+    ///
+    /// # Errors
+    ///
+    /// Credential errors, and those of [`Signer::sign_at`].
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Credentials, PayloadHash, Signer};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let signer = Signer::builder().credentials(Credentials::new("AKID", "s", None, None, "example")).build()?;
+    /// let hash = PayloadHash::from_reader(&b"streamed later"[..])?;
+    /// let mut request = http::Request::put("https://abc.lambda-url.us-east-1.on.aws/f").body(())?;
+    /// signer.sign_with_hash(&mut request, &hash).await?;
+    /// assert_eq!(request.headers()["x-amz-content-sha256"], hash.as_str());
+    /// # Ok(()) }
+    /// ```
+    pub async fn sign_with_hash<B>(
+        &self,
+        request: &mut http::Request<B>,
+        hash: &PayloadHash,
+    ) -> Result<(), Error> {
+        let time = SystemTime::now();
+        let credentials = self.credentials_at(time).await?;
+        self.sign_at(request, hash, &credentials, time)
+    }
+
+    /// The deterministic core: signs `request` for a body whose hash is `hash`, with explicit
+    /// `credentials` at time `time`. Same input, same signature; no I/O.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MissingRegion`], [`Error::InvalidHeaderValue`], [`Error::InvalidQuery`],
+    /// [`Error::InvalidUrl`] (no host, or user info), [`Error::ExpiredCredentials`],
+    /// [`Error::SigningTimeOutOfRange`], [`Error::InvalidCredentials`],
+    /// [`Error::UrlNotRepresentable`].
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Credentials, PayloadHash, Signer};
+    /// # use std::time::{Duration, SystemTime};
+    /// let signer = Signer::builder().build()?;
+    /// let credentials = Credentials::new("AKIDEXAMPLE", "secret", None, None, "example");
+    /// let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_000_000);
+    /// let mut a = http::Request::get("https://abc.lambda-url.us-east-1.on.aws/").body(())?;
+    /// let mut b = http::Request::get("https://abc.lambda-url.us-east-1.on.aws/").body(())?;
+    /// signer.sign_at(&mut a, &PayloadHash::EMPTY, &credentials, time)?;
+    /// signer.sign_at(&mut b, &PayloadHash::EMPTY, &credentials, time)?;
+    /// assert_eq!(a.headers()["authorization"], b.headers()["authorization"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn sign_at<B>(
+        &self,
+        request: &mut http::Request<B>,
+        hash: &PayloadHash,
+        credentials: &Credentials,
+        time: SystemTime,
+    ) -> Result<(), Error> {
+        let mut headers = std::mem::take(request.headers_mut());
+        let signed = self.sign_http_parts(
+            request.method(),
+            request.uri(),
+            &mut headers,
+            hash,
+            credentials,
+            time,
+        );
+        *request.headers_mut() = headers;
+        let new_path_and_query = signed?;
+        normalize_uri(request.uri_mut(), new_path_and_query)
+    }
+
+    /// Signs the headers of a request with this method and URI; returns the wire-form path
+    /// and query when it differs from the URI's.
+    fn sign_http_parts(
+        &self,
+        method: &http::Method,
+        uri: &http::Uri,
+        headers: &mut http::HeaderMap,
+        hash: &PayloadHash,
+        credentials: &Credentials,
+        time: SystemTime,
+    ) -> Result<Option<String>, Error> {
+        reject_userinfo(uri)?;
+        let wire = wire_path_and_query(uri.path_and_query().map_or("/", |pq| pq.as_str()))?;
+        let (path, query) = split_wire(&wire);
+        let authority_host = host_of(uri)?;
+        let target = Target {
+            method: method.as_str(),
+            authority_host: &authority_host,
+            path,
+            query,
+        };
+        self.sign_headers(&target, headers, hash, credentials, time)?;
+        let changed = matches!(wire, Cow::Owned(_)) || uri.path_and_query().is_none();
+        Ok(changed.then(|| wire.into_owned()))
+    }
+
+    /// What signing `request` at `time` computes, by this crate's own canonicalization: the
+    /// canonical request, the string to sign, and the signed header names. The request is not
+    /// changed; stale signing headers on it are ignored, as [`Signer::sign_at`] removes them.
+    /// For debugging 403s (the `invoke` example's `--verbose`); pinned to botocore by tests.
+    ///
+    /// # Errors
+    ///
+    /// The same as [`Signer::sign_at`].
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Credentials, PayloadHash, Signer};
+    /// # use std::time::{Duration, SystemTime};
+    /// let signer = Signer::builder().build()?;
+    /// let credentials = Credentials::new("AKIDEXAMPLE", "secret", None, None, "example");
+    /// let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_000_000);
+    /// let request = http::Request::get("https://abc.lambda-url.us-east-1.on.aws/a%20b").body(())?;
+    /// let details = signer.explain_at(&request, &PayloadHash::EMPTY, &credentials, time)?;
+    /// assert!(details.canonical_request().starts_with("GET\n/a%2520b\n"));
+    /// assert_eq!(details.signed_headers(), "host;x-amz-content-sha256;x-amz-date");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn explain_at<B>(
+        &self,
+        request: &http::Request<B>,
+        hash: &PayloadHash,
+        credentials: &Credentials,
+        time: SystemTime,
+    ) -> Result<SigningDetails, Error> {
+        let uri = request.uri();
+        reject_userinfo(uri)?;
+        let wire = wire_path_and_query(uri.path_and_query().map_or("/", |pq| pq.as_str()))?;
+        let (path, query) = split_wire(&wire);
+        let authority_host = host_of(uri)?;
+        let target = Target {
+            method: request.method().as_str(),
+            authority_host: &authority_host,
+            path,
+            query,
+        };
+        self.explain_target(&target, request.headers(), hash, credentials, time)
+    }
+
+    /// [`Signer::explain_at`] for the parts of a request.
+    fn explain_target(
+        &self,
+        target: &Target<'_>,
+        headers: &http::HeaderMap,
+        hash: &PayloadHash,
+        credentials: &Credentials,
+        time: SystemTime,
+    ) -> Result<SigningDetails, Error> {
+        let date = AmzDate::new(time)?;
+        let mut headers = headers.clone();
+        headers::remove_stale(&mut headers);
+        headers::normalize_values(&mut headers);
+        let prepared = self.prepare(target, &headers, hash, credentials, &date)?;
+        let canonical = CanonicalRequest {
+            method: target.method,
+            path: target.path,
+            query: target.query,
+            headers: &prepared.headers,
+            payload_hash: hash.as_str(),
+        };
+        let mut text = Vec::with_capacity(512);
+        canonical.write(&mut text);
+        let mut names = Vec::with_capacity(64);
+        canonical.write_signed_headers(&mut names);
+        let mut digest_hex = [0u8; 64];
+        canonical::hex_into(&canonical.digest(), &mut digest_hex);
+        let string_to_sign = sign::string_to_sign_parts(
+            &date,
+            &prepared.region,
+            &self.inner.service,
+            &digest_hex,
+            |parts| parts.concat(),
+        );
+        let lossy = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap_or_default();
+        Ok(SigningDetails {
+            canonical_request: lossy(text),
+            string_to_sign: lossy(string_to_sign),
+            signed_headers: lossy(names),
+            session_token: credentials.session_token().map(str::to_owned),
+        })
+    }
+
+    /// Presigns `url` with the configured credentials and the current time: the signature goes
+    /// into the query (`X-Amz-Algorithm`, `-Credential`, `-Date`, `-Expires`,
+    /// `-SignedHeaders`, `-Security-Token`, `-Signature`), and only `host` is signed.
+    ///
+    /// # Errors
+    ///
+    /// Credential errors, and those of [`Signer::presign_at`].
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Credentials, FunctionUrl, PayloadHash, Signer};
+    /// # use std::time::Duration;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), lambda_url_signer::Error> {
+    /// let url = FunctionUrl::parse("https://abc.lambda-url.us-east-1.on.aws/report")?;
+    /// let signer = Signer::for_url(&url, Credentials::new("AKID", "secret", None, None, "example"));
+    /// let presigned = signer
+    ///     .presign(&http::Method::GET, &url, &PayloadHash::EMPTY, Duration::from_secs(300))
+    ///     .await?;
+    /// assert!(presigned.as_str().contains("X-Amz-Expires=300"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn presign(
+        &self,
+        method: &http::Method,
+        url: &FunctionUrl,
+        hash: &PayloadHash,
+        expires_in: Duration,
+    ) -> Result<PresignedUrl, Error> {
+        let credentials = self.credentials().await?;
+        self.presign_at(
+            method,
+            url,
+            hash,
+            expires_in,
+            &credentials,
+            SystemTime::now(),
+        )
+    }
+
+    /// The deterministic presign. The payload hash is the real body hash (the empty-body hash
+    /// for GET), never `UNSIGNED-PAYLOAD`, which Lambda rejects: the caller must send exactly
+    /// that body.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PresignExpiry`] unless `expires_in` is between 1 second and 7 days,
+    /// [`Error::PresignOutlivesCredentials`] when it ends after the credentials expire,
+    /// [`Error::ExpiredCredentials`], [`Error::SigningTimeOutOfRange`].
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Credentials, Error, FunctionUrl, PayloadHash, Signer};
+    /// # use std::time::{Duration, SystemTime};
+    /// let url = FunctionUrl::parse("https://abc.lambda-url.us-east-1.on.aws/")?;
+    /// let signer = Signer::builder().build()?;
+    /// let credentials = Credentials::new("AKID", "secret", None, None, "example");
+    /// let eight_days = Duration::from_secs(8 * 86_400);
+    /// let err = signer
+    ///     .presign_at(&http::Method::GET, &url, &PayloadHash::EMPTY, eight_days, &credentials, SystemTime::now())
+    ///     .unwrap_err();
+    /// assert!(matches!(err, Error::PresignExpiry { .. }));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn presign_at(
+        &self,
+        method: &http::Method,
+        url: &FunctionUrl,
+        hash: &PayloadHash,
+        expires_in: Duration,
+        credentials: &Credentials,
+        time: SystemTime,
+    ) -> Result<PresignedUrl, Error> {
+        self.presign_url(method, url, hash, expires_in, credentials, time)
+    }
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("region", &self.inner.region)
+            .field("service", &self.inner.service)
+            .field("sign_host", &self.inner.sign_host)
+            .field("content_sha256_header", &self.inner.content_header)
+            .field("credentials", &self.inner.credentials)
+            .finish()
+    }
+}
+
+/// Builds a [`Signer`].
+///
+/// ```
+/// use lambda_url_signer::{Credentials, Signer};
+/// let signer = Signer::builder()
+///     .region("eu-central-1")
+///     .credentials(Credentials::new("AKID", "secret", None, None, "example"))
+///     .build()?;
+/// # let _ = signer;
+/// # Ok::<(), lambda_url_signer::Error>(())
+/// ```
+#[derive(Default)]
+#[must_use]
+pub struct SignerBuilder {
+    region: Option<String>,
+    service: Option<String>,
+    sign_host: Option<String>,
+    content_header: ContentSha256Header,
+    credentials: Option<CredentialsCache>,
+}
+
+impl SignerBuilder {
+    /// Signs for this region instead of reading it from each request's host. Required for
+    /// hosts that are not `*.lambda-url.<region>.on.aws` (CloudFront, custom domains, loopback).
+    ///
+    /// ```
+    /// # use lambda_url_signer::Signer;
+    /// let signer = Signer::builder().region("us-east-1").build()?;
+    /// # let _ = signer;
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// The SigV4 service name (default `lambda`).
+    ///
+    /// ```
+    /// # use lambda_url_signer::Signer;
+    /// let signer = Signer::builder().service("service").region("us-east-1").build()?;
+    /// # let _ = signer;
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    pub fn service(mut self, service: impl Into<String>) -> Self {
+        self.service = Some(service.into());
+        self
+    }
+
+    /// Signs for this host while the request goes to another one: CloudFront OAC with signing
+    /// behaviour `no-override` (sign for the function URL host, send to the distribution).
+    /// The request's own `Host` is not changed. The region, unless configured, comes from this
+    /// host.
+    ///
+    /// ```
+    /// # use lambda_url_signer::Signer;
+    /// let signer = Signer::builder()
+    ///     .sign_host("abc123.lambda-url.eu-central-1.on.aws")
+    ///     .build()?;
+    /// # let _ = signer;
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    pub fn sign_host(mut self, host: impl Into<String>) -> Self {
+        self.sign_host = Some(host.into().to_ascii_lowercase());
+        self
+    }
+
+    /// Whether to send `x-amz-content-sha256` (default [`ContentSha256Header::Include`]).
+    ///
+    /// ```
+    /// # use lambda_url_signer::{ContentSha256Header, Signer};
+    /// let signer = Signer::builder().content_sha256_header(ContentSha256Header::Omit).build()?;
+    /// # let _ = signer;
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    pub fn content_sha256_header(mut self, header: ContentSha256Header) -> Self {
+        self.content_header = header;
+        self
+    }
+
+    /// Fixed credentials (no provider, no refresh).
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Credentials, Signer};
+    /// let signer = Signer::builder().credentials(Credentials::new("AKID", "s", None, None, "example")).build()?;
+    /// # let _ = signer;
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(CredentialsCache::fixed(credentials));
+        self
+    }
+
+    /// Credentials from a provider, behind a [`CredentialsCache`] with default settings.
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Credentials, Signer};
+    /// let signer = Signer::builder()
+    ///     .credentials_provider(Credentials::new("AKID", "s", None, None, "example"))
+    ///     .build()?;
+    /// # let _ = signer;
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.credentials = Some(CredentialsCache::new(provider));
+        self
+    }
+
+    /// Credentials from an existing cache (shared with other signers).
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Credentials, CredentialsCache, Signer};
+    /// let cache = CredentialsCache::new(Credentials::new("AKID", "s", None, None, "example"));
+    /// let signer = Signer::builder().credentials_cache(cache.clone()).build()?;
+    /// # let _ = signer;
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    pub fn credentials_cache(mut self, cache: CredentialsCache) -> Self {
+        self.credentials = Some(cache);
+        self
+    }
+
+    /// Validates the settings and builds the signer.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRegion`] for a malformed region, or one that contradicts a function URL
+    /// sign host; [`Error::Configuration`] for an empty service name or sign host, or a sign
+    /// host that cannot be a header value.
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Error, Signer};
+    /// assert!(matches!(Signer::builder().region("EU Central").build(), Err(Error::InvalidRegion { .. })));
+    /// ```
+    pub fn build(self) -> Result<Signer, Error> {
+        if let Some(region) = &self.region {
+            validate_region(region)?;
+            if let Some(host_region) = self.sign_host.as_deref().and_then(region_from_host) {
+                if &host_region != region {
+                    return Err(Error::InvalidRegion {
+                        region: region.clone(),
+                        reason: "it contradicts the region in the sign host",
+                    });
+                }
+            }
+        }
+        let service = self.service.unwrap_or_else(|| "lambda".to_owned());
+        if service.is_empty() || self.sign_host.as_deref() == Some("") {
+            return Err(Error::Configuration {
+                reason: "the service name and the sign host must not be empty",
+            });
+        }
+        if let Some(host) = &self.sign_host {
+            HeaderValue::from_str(host).map_err(|_| Error::Configuration {
+                reason: "the sign host contains characters a header value cannot carry",
+            })?;
+        }
+        Ok(Signer {
+            inner: Arc::new(SignerInner {
+                region: self.region,
+                service,
+                sign_host: self.sign_host,
+                content_header: self.content_header,
+                credentials: self.credentials,
+                keys: KeyCache::default(),
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for SignerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignerBuilder")
+            .field("region", &self.region)
+            .field("service", &self.service)
+            .field("sign_host", &self.sign_host)
+            .field("content_sha256_header", &self.content_header)
+            .field("credentials", &self.credentials)
+            .finish()
+    }
+}
+
+/// `path?query` split at the `?` (the query without it, empty when there is none).
+fn split_wire(wire: &str) -> (&str, &str) {
+    wire.split_once('?').unwrap_or((wire, ""))
+}
+
+/// Refuses a URI with user info (`user:password@host`): it must never be signed as part of
+/// the host, and SigV4 replaces any other authorization.
+fn reject_userinfo(uri: &http::Uri) -> Result<(), Error> {
+    match uri.authority() {
+        Some(authority) if authority.as_str().contains('@') => Err(Error::InvalidUrl {
+            input: crate::function_url::redact_userinfo(&uri.to_string()),
+            reason: "user info in the url is not supported",
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Writes the wire-form path and query (when signing changed them) into the URI, and
+/// lowercases its authority, only where something differs.
+fn normalize_uri(uri: &mut http::Uri, path_and_query: Option<String>) -> Result<(), Error> {
+    let lowercase_needed = uri
+        .authority()
+        .is_some_and(|a| a.as_str().bytes().any(|b| b.is_ascii_uppercase()));
+    if path_and_query.is_none() && !lowercase_needed {
+        return Ok(());
+    }
+    let mut parts = std::mem::take(uri).into_parts();
+    let invalid = || Error::UrlNotRepresentable {
+        reason: "the normalized uri is not a valid uri",
+    };
+    if let Some(path_and_query) = path_and_query {
+        parts.path_and_query = Some(path_and_query.parse().map_err(|_| invalid())?);
+    }
+    if lowercase_needed {
+        if let Some(authority) = &parts.authority {
+            parts.authority = Some(
+                authority
+                    .as_str()
+                    .to_ascii_lowercase()
+                    .parse()
+                    .map_err(|_| invalid())?,
+            );
+        }
+    }
+    *uri = http::Uri::from_parts(parts).map_err(|_| invalid())?;
+    Ok(())
+}
