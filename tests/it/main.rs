@@ -41,3 +41,6 @@ mod examples;
 
 #[cfg(all(feature = "middleware", feature = "emulator"))]
 mod leaks;
+
+#[cfg(all(feature = "middleware", feature = "emulator"))]
+mod intent;
