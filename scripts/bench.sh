@@ -67,8 +67,8 @@ mkdir -p "$OUT"
 # --- criterion -------------------------------------------------------------------------------
 CRITERION_ARGS=()
 [ "$QUICK" -eq 1 ] && CRITERION_ARGS=(--warm-up-time 1 --measurement-time 1)
-log "cargo bench --bench sign --features $FEATURES (several minutes)"
-cargo bench --bench sign --features "$FEATURES" -- "${CRITERION_ARGS[@]}" >"$OUT/criterion.txt" 2>&1 ||
+log "cargo bench --bench sign --all-features (several minutes)"
+cargo bench --bench sign --all-features -- "${CRITERION_ARGS[@]}" >"$OUT/criterion.txt" 2>&1 ||
   { tail -n 40 "$OUT/criterion.txt" >&2; exit 1; }
 mkdir -p "$OUT/criterion"
 cp -r "$TARGET_DIR/criterion/hash" "$TARGET_DIR/criterion/sign" "$TARGET_DIR/criterion/roundtrip" "$OUT/criterion/"
@@ -85,7 +85,7 @@ node scripts/peers.js --json >"$OUT/aws4.json"
 
 # --- memory and allocations ------------------------------------------------------------------
 log "memory probe"
-cargo build --release --example memory --features "$FEATURES" >"$OUT/build-memory.txt" 2>&1 ||
+cargo build --release --example memory --all-features >"$OUT/build-memory.txt" 2>&1 ||
   { tail -n 40 "$OUT/build-memory.txt" >&2; exit 1; }
 PROBE="$TARGET_DIR/release/examples/memory"
 for mode in plain iam oac; do
@@ -99,7 +99,6 @@ echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 OUT="$TARGET_DIR/bench-report"
-FEATURES=middleware,emulator
 if [ "$REPORT_ONLY" -eq 0 ]; then
   measure
 elif [ ! -f "$OUT/machine.txt" ]; then

@@ -634,6 +634,9 @@ fn query_pairs(query: &str) -> Result<Vec<QueryPair<'_>>, Error> {
 }
 
 fn wire_query(query: &str) -> Result<Cow<'_, str>, Error> {
+    if query_is_wire(query) {
+        return Ok(Cow::Borrowed(query));
+    }
     let pairs = query_pairs(query)?;
     let mut out = String::with_capacity(query.len() + 8);
     for (name, value) in &pairs {
@@ -651,9 +654,74 @@ fn wire_query(query: &str) -> Result<Cow<'_, str>, Error> {
     }
 }
 
+/// Whether `query` already is in wire form, checked without allocating: non-empty
+/// `name=value` pieces of unreserved bytes and `%XX` escapes (uppercase hex) of bytes that are
+/// not unreserved, each component UTF-8 once decoded. Anything else takes the rewriting path.
+fn query_is_wire(query: &str) -> bool {
+    !query.is_empty()
+        && query.split('&').all(|piece| {
+            let mut parts = piece.split('=');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(name), Some(value), None) => {
+                    !piece.is_empty() && component_is_wire(name) && component_is_wire(value)
+                }
+                _ => false,
+            }
+        })
+}
+
+fn component_is_wire(component: &str) -> bool {
+    let bytes = component.as_bytes();
+    if !bytes.contains(&b'%') {
+        return bytes.iter().all(|&b| is_unreserved(b));
+    }
+    // Decode into a stack buffer to check UTF-8; longer components take the slow path.
+    let mut decoded = [0u8; 256];
+    let mut len = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if len == decoded.len() {
+            return false;
+        }
+        let b = bytes[i];
+        if b == b'%' {
+            let byte = match (bytes.get(i + 1), bytes.get(i + 2)) {
+                (Some(&h), Some(&l)) if is_upper_hex(h) && is_upper_hex(l) => {
+                    hex_value(h).unwrap_or(0) << 4 | hex_value(l).unwrap_or(0)
+                }
+                _ => return false,
+            };
+            if is_unreserved(byte) {
+                return false;
+            }
+            decoded[len] = byte;
+            i += 3;
+        } else if is_unreserved(b) {
+            decoded[len] = b;
+            i += 1;
+        } else {
+            return false;
+        }
+        len += 1;
+    }
+    std::str::from_utf8(&decoded[..len]).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wire_queries_are_recognized_without_rewriting() {
+        for wire in ["a=1", "a=1&b=", "x=a%20b&y=%C3%A9", "k=%2B%25"] {
+            assert!(query_is_wire(wire), "{wire}");
+        }
+        for not_wire in [
+            "a", "a=1&", "&a=1", "a==1", "a=%41", "a=%2b", "a=%FF", "a=+", "a=%C3",
+        ] {
+            assert!(!query_is_wire(not_wire), "{not_wire}");
+        }
+    }
 
     #[test]
     fn wire_forms() {

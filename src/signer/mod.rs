@@ -19,7 +19,6 @@ pub use presign::PresignedUrl;
 
 use crate::function_url::{host_of, region_from_host, validate_region, wire_path_and_query};
 use crate::{Credentials, CredentialsCache, Error, FunctionUrl, PayloadHash, ProvideCredentials};
-use canonical::CanonicalRequest;
 use http::header::HeaderValue;
 use key_cache::KeyCache;
 use sign::Target;
@@ -57,8 +56,11 @@ pub enum ContentSha256Header {
 ///
 /// - removes stale `authorization`, `x-amz-date`, `x-amz-security-token` and
 ///   `x-amz-content-sha256`, so signing again (a retry) is safe;
-/// - rewrites the URI's path and query into the wire form (see [`FunctionUrl`]) and its host
-///   to lowercase, so what is sent is exactly what was signed;
+/// - rewrites the URI's path and query into the wire form (see [`FunctionUrl`]; a raw `+` in
+///   the query is a space) and its host to lowercase, so what is sent is exactly what was
+///   signed; a URI with user info (`user:password@`) is refused with [`Error::InvalidUrl`];
+/// - writes every signed header value in its canonical form (no leading or trailing spaces or
+///   tabs, inner runs folded to one space), in the request as well as in the signature;
 /// - signs every header except those proxies and CDNs change: `user-agent`,
 ///   `x-amzn-trace-id`, `transfer-encoding`, `content-length`, `expect`, `via`, `forwarded`,
 ///   `x-forwarded-*`, `cf-*`, and the hop-by-hop headers (`connection` and the headers it
@@ -74,7 +76,11 @@ pub enum ContentSha256Header {
 /// (`<url-id>.lambda-url.<region>.on.aws`); for any other host without a configured region,
 /// signing fails with [`Error::MissingRegion`].
 ///
-/// Cloning is cheap; clones share the credentials cache.
+/// The canonical request is built by this crate, once, straight into SHA-256; the signing key is
+/// derived by aws-sigv4 (`generate_signing_key`) once per access key, secret, day, region and
+/// service, and kept in a small cache on the signer (zeroized when dropped).
+///
+/// Cloning is cheap; clones share the credentials cache and the signing keys.
 ///
 /// ```
 /// use lambda_url_signer::{Credentials, PayloadHash, Signer};
@@ -377,13 +383,7 @@ impl Signer {
         headers::remove_stale(&mut headers);
         headers::normalize_values(&mut headers);
         let prepared = self.prepare(target, &headers, hash, credentials, &date)?;
-        let canonical = CanonicalRequest {
-            method: target.method,
-            path: target.path,
-            query: target.query,
-            headers: &prepared.headers,
-            payload_hash: hash.as_str(),
-        };
+        let canonical = prepared.canonical(target, hash);
         let mut text = Vec::with_capacity(512);
         canonical.write(&mut text);
         let mut names = Vec::with_capacity(64);
@@ -442,41 +442,6 @@ impl Signer {
             &credentials,
             SystemTime::now(),
         )
-    }
-
-    /// The deterministic presign. The payload hash is the real body hash (the empty-body hash
-    /// for GET), never `UNSIGNED-PAYLOAD`, which Lambda rejects: the caller must send exactly
-    /// that body.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::PresignExpiry`] unless `expires_in` is between 1 second and 7 days,
-    /// [`Error::PresignOutlivesCredentials`] when it ends after the credentials expire,
-    /// [`Error::ExpiredCredentials`], [`Error::SigningTimeOutOfRange`].
-    ///
-    /// ```
-    /// # use lambda_url_signer::{Credentials, Error, FunctionUrl, PayloadHash, Signer};
-    /// # use std::time::{Duration, SystemTime};
-    /// let url = FunctionUrl::parse("https://abc.lambda-url.us-east-1.on.aws/")?;
-    /// let signer = Signer::builder().build()?;
-    /// let credentials = Credentials::new("AKID", "secret", None, None, "example");
-    /// let eight_days = Duration::from_secs(8 * 86_400);
-    /// let err = signer
-    ///     .presign_at(&http::Method::GET, &url, &PayloadHash::EMPTY, eight_days, &credentials, SystemTime::now())
-    ///     .unwrap_err();
-    /// assert!(matches!(err, Error::PresignExpiry { .. }));
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn presign_at(
-        &self,
-        method: &http::Method,
-        url: &FunctionUrl,
-        hash: &PayloadHash,
-        expires_in: Duration,
-        credentials: &Credentials,
-        time: SystemTime,
-    ) -> Result<PresignedUrl, Error> {
-        self.presign_url(method, url, hash, expires_in, credentials, time)
     }
 }
 

@@ -22,8 +22,30 @@ const PRESIGN_PARAMS: [&str; 7] = [
 ];
 
 impl Signer {
-    /// The presign behind [`Signer::presign_at`].
-    pub(crate) fn presign_url(
+    /// The deterministic presign. The payload hash is the real body hash (the empty-body hash
+    /// for GET), never `UNSIGNED-PAYLOAD`, which Lambda rejects: the caller must send exactly
+    /// that body.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PresignExpiry`] unless `expires_in` is between 1 second and 7 days,
+    /// [`Error::PresignOutlivesCredentials`] when it ends after the credentials expire,
+    /// [`Error::ExpiredCredentials`], [`Error::SigningTimeOutOfRange`].
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Credentials, Error, FunctionUrl, PayloadHash, Signer};
+    /// # use std::time::{Duration, SystemTime};
+    /// let url = FunctionUrl::parse("https://abc.lambda-url.us-east-1.on.aws/")?;
+    /// let signer = Signer::builder().build()?;
+    /// let credentials = Credentials::new("AKID", "secret", None, None, "example");
+    /// let eight_days = Duration::from_secs(8 * 86_400);
+    /// let err = signer
+    ///     .presign_at(&http::Method::GET, &url, &PayloadHash::EMPTY, eight_days, &credentials, SystemTime::now())
+    ///     .unwrap_err();
+    /// assert!(matches!(err, Error::PresignExpiry { .. }));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn presign_at(
         &self,
         method: &http::Method,
         url: &FunctionUrl,

@@ -37,6 +37,23 @@ pub(crate) struct Prepared<'a> {
     pub(crate) headers: Vec<(&'a str, &'a str)>,
 }
 
+impl<'a> Prepared<'a> {
+    /// The canonical request of `target` with these headers.
+    pub(crate) fn canonical(
+        &'a self,
+        target: &Target<'a>,
+        hash: &'a PayloadHash,
+    ) -> CanonicalRequest<'a> {
+        CanonicalRequest {
+            method: target.method,
+            path: target.path,
+            query: target.query,
+            headers: &self.headers,
+            payload_hash: hash.as_str(),
+        }
+    }
+}
+
 impl Signer {
     /// Collects what a header signature covers. `headers` must already be free of stale signing
     /// headers and normalized (see [`normalize_values`]).
@@ -95,13 +112,7 @@ impl Signer {
         remove_stale(headers);
         normalize_values(headers);
         let prepared = self.prepare(target, headers, hash, credentials, &date)?;
-        let canonical = CanonicalRequest {
-            method: target.method,
-            path: target.path,
-            query: target.query,
-            headers: &prepared.headers,
-            payload_hash: hash.as_str(),
-        };
+        let canonical = prepared.canonical(target, hash);
         let signature = self.signature(&canonical, credentials, &prepared, time);
         let authorization = authorization(&canonical, credentials, &prepared, &signature, self);
         tracing::debug!(
@@ -113,6 +124,7 @@ impl Signer {
         );
         let token = credentials.session_token();
         drop(prepared);
+        headers.reserve(4);
         let mut authorization =
             HeaderValue::try_from(authorization).map_err(|_| Error::InvalidCredentials {
                 field: "access key id",
@@ -195,14 +207,27 @@ fn authorization(
     signer: &Signer,
 ) -> String {
     let service = &signer.inner.service;
-    let names_len: usize = prepared.headers.iter().map(|(n, _)| n.len() + 1).sum();
+    // The exact length, so that the header value takes the string's buffer as it is.
+    let mut names_len = 0;
+    let mut previous: Option<&str> = None;
+    for (name, _) in &prepared.headers {
+        if previous != Some(name) {
+            names_len += name.len() + usize::from(previous.is_some());
+            previous = Some(name);
+        }
+    }
     let mut out = String::with_capacity(
         ALGORITHM.len()
+            + " Credential=".len()
             + credentials.access_key_id().len()
+            + "/YYYYMMDD/".len()
             + prepared.region.len()
+            + 1
             + service.len()
+            + "/aws4_request, SignedHeaders=".len()
             + names_len
-            + 128,
+            + ", Signature=".len()
+            + 64,
     );
     out.push_str(ALGORITHM);
     out.push_str(" Credential=");

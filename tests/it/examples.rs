@@ -99,18 +99,26 @@ fn the_emulator_example_rejects_bad_usage_with_exit_2() {
     }
 }
 
-#[test]
-fn the_demo_matches_every_row() {
-    let output = Command::new(support::example_binary("demo"))
+/// Runs the example `name` with `args` to completion; returns its stdout, after checking that
+/// it succeeded.
+fn run_to_end(name: &'static str, args: &[&str]) -> String {
+    let output = Command::new(support::example_binary(name))
+        .args(args)
         .stdin(Stdio::null())
         .output()
-        .expect("run the demo");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+        .unwrap_or_else(|e| panic!("run the {name} example: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    stdout
+}
+
+#[test]
+fn the_demo_matches_every_row() {
+    let stdout = run_to_end("demo", &[]);
     assert!(
         stdout.contains("all 7 rows match the expected results"),
         "{stdout}"

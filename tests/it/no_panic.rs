@@ -332,6 +332,36 @@ fn signer_sign_at() {
 }
 
 #[test]
+fn signer_sign_reqwest_at() {
+    fuzz(
+        "Signer::sign_reqwest_at",
+        (
+            signer(),
+            method(),
+            url_text(),
+            headers(),
+            body(),
+            credentials(),
+            time(),
+        ),
+        |(signer, method, url, headers, body, credentials, time)| {
+            let Some(signer) = signer else { return };
+            let Ok(url) = reqwest::Url::parse(&url) else {
+                return;
+            };
+            let mut request = reqwest::Request::new(method, url);
+            for (name, value) in headers {
+                request.headers_mut().append(name, value);
+            }
+            let hash = PayloadHash::of(&body);
+            let _ = signer.explain_reqwest_at(&request, &hash, &credentials, time);
+            let _ = signer.sign_reqwest_at(&mut request, &hash, &credentials, time);
+            let _ = signer.sign_reqwest_at(&mut request, &hash, &credentials, time);
+        },
+    );
+}
+
+#[test]
 fn signer_presign_at() {
     let durations = prop_oneof![
         (0u64..=700_000).prop_map(Duration::from_secs),
