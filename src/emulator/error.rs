@@ -41,6 +41,12 @@ pub enum EmulatorError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// The function host is not a `host[:port]` (letters, digits, `-`, `.`, `_`, `:`, `[`, `]`).
+    #[error("invalid function host {host:?}")]
+    InvalidHost {
+        /// The host given.
+        host: String,
+    },
     /// A listening socket could not be bound on 127.0.0.1.
     #[error("failed to bind the {server} server to 127.0.0.1:{port}")]
     Bind {

@@ -22,7 +22,10 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use super::canonical::{canonical_header_value, header_values};
 use super::clock::{format_http_date, shift, unix_millis, unix_secs};
-use super::cloudfront::{origin_request, CloudFrontConfig, Distribution, ViewerRequest};
+use super::cloudfront::{
+    cloudfront_request_id, cloudfront_via, error_page, get_or_head_with_body, origin_request,
+    CloudFrontConfig, Distribution, ViewerRequest,
+};
 use super::crypto::Rng;
 use super::error::EmulatorError;
 use super::event::{echo_handler, is_text_content_type, HandlerResponse, InvokeEvent};
@@ -260,6 +263,7 @@ pub struct EmulatorBuilder {
     cloudfront_port: u16,
     require_invoke_function: bool,
     tls: bool,
+    function_host: Option<String>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -278,6 +282,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("cloudfront_port", &self.cloudfront_port)
             .field("require_invoke_function", &self.require_invoke_function)
             .field("tls", &self.tls)
+            .field("function_host", &self.function_host)
             .finish_non_exhaustive()
     }
 }
@@ -299,6 +304,7 @@ impl EmulatorBuilder {
             cloudfront_port: 0,
             require_invoke_function: true,
             tls: false,
+            function_host: None,
         }
     }
 
@@ -538,6 +544,30 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The host the function URL answers for (default `127.0.0.1:<port>`, the host of
+    /// [`Emulator::function_url`]), compared ASCII case-insensitively. A request whose `Host`
+    /// (or absolute-form authority) names any other host gets 403 `AccessDeniedException`
+    /// with `{"Message":null}`, as Lambda answers for an unknown url-id, and the function is
+    /// not invoked. The CloudFront distribution rewrites `Host` to this value.
+    ///
+    /// Set it to replay requests signed for a real function URL host
+    /// (`<url-id>.lambda-url.<region>.on.aws`): connect to [`Emulator::function_addr`] and send
+    /// that `Host`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use lambda_url_signer::emulator::Emulator;
+    /// let builder = Emulator::builder()
+    ///     .region("eu-central-1")
+    ///     .function_host("abcdefghijklmnopqrstuvwxyz234567.lambda-url.eu-central-1.on.aws");
+    /// # let _ = builder;
+    /// ```
+    pub fn function_host(mut self, host: &str) -> Self {
+        self.function_host = Some(host.to_owned());
+        self
+    }
+
     /// Binds the servers on 127.0.0.1 and starts serving on the current
     /// tokio runtime.
     ///
@@ -545,8 +575,9 @@ impl EmulatorBuilder {
     ///
     /// [`EmulatorError::MissingRegion`] without a region, `InvalidRegion`,
     /// `InvalidService`, `InvalidArn` for a malformed function or
-    /// distribution ARN, `Bind` when a port cannot be bound, and `Tls` when
-    /// the certificates for [`tls`](Self::tls) cannot be made.
+    /// distribution ARN, `InvalidHost` for a malformed
+    /// [`function_host`](Self::function_host), `Bind` when a port cannot be bound, and
+    /// `Tls` when the certificates for [`tls`](Self::tls) cannot be made.
     ///
     /// # Panics
     ///
@@ -587,6 +618,11 @@ impl EmulatorBuilder {
             .as_ref()
             .map(Distribution::new)
             .transpose()?;
+        if let Some(host) = &self.function_host {
+            if !valid_host(host) {
+                return Err(EmulatorError::InvalidHost { host: host.clone() });
+            }
+        }
 
         let mut verifier = Verifier::new(region.clone(), self.service.clone());
         for identity in self.identities {
@@ -623,7 +659,9 @@ impl EmulatorBuilder {
             clock_offset_secs: self.clock_offset_secs,
             handler: self.handler,
             received: Mutex::new(Vec::new()),
-            function_host: function_addr.to_string(),
+            function_host: self
+                .function_host
+                .unwrap_or_else(|| function_addr.to_string()),
             distribution,
             tls,
         });
@@ -657,6 +695,14 @@ impl EmulatorBuilder {
             tasks,
         })
     }
+}
+
+/// A `host[:port]` as it appears in a `Host` header (IPv6 literals in brackets).
+fn valid_host(host: &str) -> bool {
+    !host.is_empty()
+        && host.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':' | b'[' | b']')
+        })
 }
 
 fn valid_name(text: &str) -> bool {
@@ -795,8 +841,9 @@ impl Emulator {
         self.function_addr
     }
 
-    /// The `Host` of the function URL, `127.0.0.1:<port>` — what a client
-    /// signs, and what CloudFront rewrites `Host` to.
+    /// The `Host` of the function URL, `127.0.0.1:<port>` unless
+    /// [`EmulatorBuilder::function_host`] set another — what a client signs and sends, what
+    /// CloudFront rewrites `Host` to, and the only host the function URL answers for.
     ///
     /// # Example
     ///
@@ -1099,6 +1146,9 @@ struct Buffered {
     body: Vec<u8>,
     /// More body bytes arrived than were kept.
     truncated: bool,
+    /// The authority of an absolute-form request target (`GET http://host/ HTTP/1.1`), which
+    /// takes precedence over `Host`.
+    authority: Option<String>,
 }
 
 /// A response before it becomes a hyper response.
@@ -1120,6 +1170,7 @@ async fn buffer(request: Request<Incoming>, keep: usize) -> Result<Buffered, hyp
         .iter()
         .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
         .collect();
+    let authority = parts.uri.authority().map(|a| a.as_str().to_owned());
     let mut kept = Vec::new();
     let mut total: usize = 0;
     // Drain somewhat past the limit so the client can read the 413, then stop.
@@ -1140,6 +1191,7 @@ async fn buffer(request: Request<Incoming>, keep: usize) -> Result<Buffered, hyp
         headers,
         truncated: total > kept.len(),
         body: kept,
+        authority,
     })
 }
 
@@ -1215,6 +1267,14 @@ async fn handle_cloudfront_inner(
         Ok(buffered) => buffered,
         Err(_) => return to_response(error_answer(400, "", String::new(), &rng.uuid())),
     };
+    if get_or_head_with_body(&buffered.method, &buffered.headers, buffered.body.len()) {
+        tracing::debug!(
+            method = %buffered.method,
+            target = %redact_target(&buffered.target),
+            "cloudfront refused a GET or HEAD with a body"
+        );
+        return to_response(cloudfront_error(403, &mut rng));
+    }
     let peer_ip = peer.ip().to_string();
     let origin = origin_request(
         distribution,
@@ -1230,18 +1290,16 @@ async fn handle_cloudfront_inner(
         &app.service,
         unix_secs(app.now()),
     );
+    // The origin request is origin-form, with `Host` set to the function URL host.
     let forwarded = Buffered {
         headers: origin.headers,
+        authority: None,
         ..buffered
     };
     let mut answer = process(app, forwarded, &peer_ip, true);
-    answer.headers.push((
-        "via".to_owned(),
-        format!(
-            "1.1 {}.cloudfront.net (CloudFront)",
-            rng.string(b"0123456789abcdef", 32)
-        ),
-    ));
+    answer
+        .headers
+        .push(("via".to_owned(), cloudfront_via(&mut rng)));
     answer.headers.push((
         "x-cache".to_owned(),
         if answer.status < 400 {
@@ -1255,6 +1313,24 @@ async fn handle_cloudfront_inner(
         .headers
         .push(("x-amz-cf-pop".to_owned(), "EMU1-C1".to_owned()));
     to_response(answer)
+}
+
+/// An error CloudFront answers itself, without calling the origin: its HTML error page and
+/// headers, and no Lambda headers (`x-amzn-RequestId`, `x-amzn-ErrorType`).
+fn cloudfront_error(status: u16, rng: &mut Rng) -> Answer {
+    let id = cloudfront_request_id(rng);
+    Answer {
+        status,
+        headers: vec![
+            ("server".to_owned(), "CloudFront".to_owned()),
+            ("content-type".to_owned(), "text/html".to_owned()),
+            ("x-cache".to_owned(), "Error from cloudfront".to_owned()),
+            ("via".to_owned(), cloudfront_via(rng)),
+            ("x-amz-cf-pop".to_owned(), "EMU1-C1".to_owned()),
+            ("x-amz-cf-id".to_owned(), id.clone()),
+        ],
+        body: error_page(status, &id).into_bytes(),
+    }
 }
 
 fn error_answer(status: u16, error_type: &str, body: String, request_id: &str) -> Answer {
@@ -1405,6 +1481,9 @@ fn decide(
     request: &Buffered,
     now: SystemTime,
 ) -> Result<Option<CallerIdentity>, Rejection> {
+    if !names_function_host(app, request) {
+        return Err(Rejection::unknown_function_url());
+    }
     let content_type = canonical_header_value(&request.headers, "content-type");
     let text = is_text_content_type(content_type.as_deref());
     if request.truncated || effective_size(request.body.len(), text) > app.max_payload_bytes {
@@ -1433,6 +1512,20 @@ fn decide(
             }
         }
     }
+}
+
+/// Whether the request is addressed to the function URL: the absolute-form authority if
+/// there is one, else the one `Host` header, equals the function host (ASCII
+/// case-insensitively). No `Host`, or several, names no function URL.
+fn names_function_host(app: &App, request: &Buffered) -> bool {
+    let host = match &request.authority {
+        Some(authority) => authority.as_bytes(),
+        None => match header_values(&request.headers, "host").as_slice() {
+            [host] => host,
+            _ => return false,
+        },
+    };
+    host.eq_ignore_ascii_case(app.function_host.as_bytes())
 }
 
 /// Resource policy (and implicit identity policy) check for a verified caller.

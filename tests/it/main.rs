@@ -47,3 +47,6 @@ mod tower;
 
 #[cfg(all(feature = "middleware", feature = "emulator"))]
 mod leaks;
+
+#[cfg(all(feature = "middleware", feature = "emulator"))]
+mod intent;
