@@ -508,17 +508,11 @@ async fn sign<B>(
     request: &mut http::Request<B>,
     hash: &PayloadHash,
 ) -> Result<(), Error> {
-    let time = offset.signing_time();
-    let result = match signer.credentials_at(time).await {
-        Ok(credentials) => signer.sign_at(request, hash, &credentials, time),
-        Err(error) => Err(error),
-    };
-    match result {
-        Err(error) if offset.drop_if_it_caused(&error) => {
-            signer.sign_with_hash(request, hash).await
-        }
-        other => other,
-    }
+    offset
+        .sign_with(signer, |credentials, time| {
+            signer.sign_at(request, hash, credentials, time)
+        })
+        .await
 }
 
 /// The request again, for the one re-sent attempt, if its body can be copied.
