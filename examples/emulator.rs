@@ -3,8 +3,12 @@
 //!
 //! ```text
 //! AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret \
-//!   cargo run --example emulator --all-features -- --region eu-central-1 [--port N] [--cloudfront-port M]
+//!   cargo run --example emulator --all-features -- --region eu-central-1 [--port N] [--cloudfront-port M] [--tls FILE]
 //! ```
+//!
+//! With `--tls FILE` both endpoints serve https with a certificate signed by a
+//! root generated at start, whose PEM is written to `FILE` before the JSON line
+//! (pass it to `invoke --cacert FILE`, or `curl --cacert FILE`).
 //!
 //! The function URL accepts requests signed with the credentials from
 //! `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and (optionally)
@@ -34,7 +38,7 @@ use lambda_url_signer::emulator::{
 const ACCOUNT: &str = "123456789012";
 const CALLER_ARN: &str = "arn:aws:iam::123456789012:user/local";
 const DISTRIBUTION_ARN: &str = "arn:aws:cloudfront::123456789012:distribution/EEMULATOR0LOCAL";
-const USAGE: &str = "usage: emulator --region <region> [--port <port>] [--cloudfront-port <port>] (credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, optional AWS_SESSION_TOKEN)";
+const USAGE: &str = "usage: emulator --region <region> [--port <port>] [--cloudfront-port <port>] [--tls <root.pem>] (credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, optional AWS_SESSION_TOKEN)";
 
 /// What the command line asked for.
 #[derive(Debug, Default)]
@@ -42,6 +46,7 @@ struct Options {
     region: Option<String>,
     port: u16,
     cloudfront_port: u16,
+    tls: Option<std::path::PathBuf>,
 }
 
 /// Parses `--name value` and `--name=value` arguments by hand.
@@ -56,7 +61,10 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
             Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
             None => (arg.clone(), None),
         };
-        if !matches!(name.as_str(), "--region" | "--port" | "--cloudfront-port") {
+        if !matches!(
+            name.as_str(),
+            "--region" | "--port" | "--cloudfront-port" | "--tls"
+        ) {
             return Err(format!("unknown argument {arg:?}"));
         }
         let value = match inline.or_else(|| args.next()) {
@@ -66,6 +74,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
         match name.as_str() {
             "--region" => options.region = Some(value),
             "--port" => options.port = parse_port(&name, &value)?,
+            "--tls" => options.tls = Some(value.into()),
             _ => options.cloudfront_port = parse_port(&name, &value)?,
         }
     }
@@ -174,6 +183,7 @@ async fn main() -> ExitCode {
         .cloudfront(CloudFrontConfig::new(DISTRIBUTION_ARN).signing(OacSigning::Always))
         .port(options.port)
         .cloudfront_port(options.cloudfront_port)
+        .tls(options.tls.is_some())
         .start()
         .await;
     let emulator = match started {
@@ -189,6 +199,13 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+
+    if let (Some(path), Some(root)) = (&options.tls, emulator.root_certificate_pem()) {
+        if let Err(error) = std::fs::write(path, root) {
+            eprintln!("emulator: cannot write the root certificate to {path:?}: {error}");
+            return ExitCode::from(1);
+        }
+    }
 
     let cloudfront = emulator.cloudfront_url().unwrap_or_default();
     let line = format!(

@@ -51,6 +51,9 @@ Options:
       --retries <N>        retry transient failures (5xx, 408, 429, connection
                            errors) up to N times, waiting 1 s, 2 s, 4 s ... (at
                            most 30 s); every attempt is signed afresh
+      --cacert <FILE>      for https, trust only the PEM root certificate(s) in
+                           FILE (e.g. the emulator's), as curl --cacert; needs
+                           the rustls feature
   -i, --include            print the status line and response headers first
   -v, --verbose            print the request, the canonical request, the string
                            to sign and the response headers to stderr (never the
@@ -104,6 +107,7 @@ struct Options {
     presign: Option<u64>,
     profile: Option<String>,
     retries: Option<u32>,
+    cacert: Option<std::path::PathBuf>,
     include: bool,
     verbose: bool,
     url: Option<String>,
@@ -126,6 +130,7 @@ enum Opt {
     Presign,
     Profile,
     Retries,
+    CaCert,
     Include,
     Verbose,
     Help,
@@ -143,6 +148,7 @@ impl Opt {
             b"presign" => Opt::Presign,
             b"profile" => Opt::Profile,
             b"retries" => Opt::Retries,
+            b"cacert" => Opt::CaCert,
             b"include" => Opt::Include,
             b"verbose" => Opt::Verbose,
             b"help" => Opt::Help,
@@ -177,6 +183,7 @@ impl Opt {
             Opt::Presign => "--presign",
             Opt::Profile => "--profile",
             Opt::Retries => "--retries",
+            Opt::CaCert => "--cacert",
             Opt::Include => "--include",
             Opt::Verbose => "--verbose",
             Opt::Help => "--help",
@@ -294,6 +301,7 @@ fn apply(options: &mut Options, opt: Opt, value: Option<Vec<u8>>) -> Result<bool
         Opt::Region => options.region = Some(utf8(opt, value)?),
         Opt::SignHost => options.sign_host = Some(utf8(opt, value)?),
         Opt::Profile => options.profile = Some(utf8(opt, value)?),
+        Opt::CaCert => options.cacert = Some(file_path(&value)),
         Opt::Presign => {
             let text = utf8(opt, value)?;
             let seconds = text.parse().map_err(|_| {
@@ -575,9 +583,11 @@ fn check_tls(scheme: &str) -> Result<(), Failure> {
 /// The reqwest client and, with `--retries`, the retry layer, attached first so that every
 /// attempt passes through the signer attached after it.
 fn client(options: &Options) -> Result<ClientBuilder, Failure> {
-    let http = lambda_url_signer::client_builder()
-        .build()
-        .map_err(|e| Failure::Transport(describe(&e)))?;
+    let mut http = lambda_url_signer::client_builder();
+    if let Some(path) = &options.cacert {
+        http = trust_only(http, path)?;
+    }
+    let http = http.build().map_err(|e| Failure::Transport(describe(&e)))?;
     let mut builder = ClientBuilder::new(http);
     if let Some(retries) = options.retries {
         // 1 s, 2 s, 4 s … (at most 30 s) between attempts, without jitter: every attempt then
@@ -589,6 +599,31 @@ fn client(options: &Options) -> Result<ClientBuilder, Failure> {
         builder = builder.with(RetryTransientMiddleware::new_with_policy(policy));
     }
     Ok(builder)
+}
+
+/// `--cacert FILE`: the PEM certificates in FILE become the only trusted roots.
+#[cfg(feature = "rustls")]
+fn trust_only(
+    builder: reqwest::ClientBuilder,
+    path: &std::path::Path,
+) -> Result<reqwest::ClientBuilder, Failure> {
+    let pem = std::fs::read(path)
+        .map_err(|e| config(format!("cannot read `{}`: {e}", path.display())))?;
+    let roots = reqwest::Certificate::from_pem_bundle(&pem)
+        .ok()
+        .filter(|roots| !roots.is_empty())
+        .ok_or_else(|| config(format!("`{}` holds no PEM certificate", path.display())))?;
+    Ok(builder.tls_certs_only(roots))
+}
+
+#[cfg(not(feature = "rustls"))]
+fn trust_only(
+    _builder: reqwest::ClientBuilder,
+    _path: &std::path::Path,
+) -> Result<reqwest::ClientBuilder, Failure> {
+    Err(config(
+        "--cacert needs TLS: run the example with --features rustls (or --all-features)",
+    ))
 }
 
 fn read_body(data: &[u8]) -> Result<Vec<u8>, Failure> {

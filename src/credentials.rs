@@ -1,25 +1,56 @@
 //! Credentials: static keys, or any provider behind an expiry-aware single-flight cache.
 
 use crate::{Credentials, Error, ProvideCredentials};
+use aws_credential_types::provider::error::CredentialsError;
 use std::fmt;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
+use tokio::sync::watch;
+use tokio::time::Instant;
 
-/// The default time before expiry at which cached credentials are refreshed.
+/// The default advisory window: refresh this long before expiry, keeping the key on failure.
 const DEFAULT_REFRESH_AHEAD: Duration = Duration::from_secs(5 * 60);
+/// The default mandatory window: inside it a refresh must succeed.
+const DEFAULT_MANDATORY_REFRESH: Duration = Duration::from_secs(60);
+/// The default pause after a failed advisory refresh before the next attempt.
+const DEFAULT_REFRESH_BACKOFF: Duration = Duration::from_secs(10);
 /// The default time a provider has to answer.
 const DEFAULT_PROVIDER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where a [`Signer`](crate::Signer) gets its credentials: fixed [`Credentials`], or a
 /// [`ProvideCredentials`] provider (STS, IMDS, SSO, a profile…) behind a cache.
 ///
-/// The cache keeps credentials until `refresh_ahead` (5 minutes by default) before they expire;
-/// then the next caller refreshes them. Only one refresh is ever in flight: concurrent callers
-/// wait for it and share its result, so 1,000 concurrent signatures on an empty cache make
-/// exactly one provider call. A provider failure is returned as
-/// [`Error::CredentialsProvider`] with the cause in `source()`, and a provider that does not
-/// answer within the timeout (30 seconds by default) as [`Error::CredentialsTimeout`]; the
-/// next call tries again.
+/// # Refreshing
+///
+/// A provider-backed cache keeps its key and judges it, at the signing time, against two windows
+/// before its expiry (the model is botocore's `RefreshableCredentials`):
+///
+/// | time left on the key | what a caller gets |
+/// |---|---|
+/// | more than `refresh_ahead` (advisory window, 5 min by default) | the cached key, nothing else happens |
+/// | inside the advisory window | the cached key; one caller refreshes it (see below) |
+/// | inside `mandatory_refresh` (1 min by default), expired, or no key yet | the result of a refresh: the new key or its error |
+///
+/// *Advisory window.* The first caller that finds no refresh in flight calls the provider itself
+/// (waiting at most `provider_timeout`); every other caller meanwhile gets the cached key at
+/// once. If that refresh fails or times out, the cache logs a `tracing` warning (with the access
+/// key id, never a secret), keeps serving the still-valid key, and makes the next attempt only
+/// after `refresh_backoff` (10 s by default) has passed, whoever the callers are. So an outage of
+/// the provider costs at most one provider call per backoff interval, and no error reaches the
+/// callers while the key is outside the mandatory window.
+///
+/// *Mandatory window* (and after expiry, or on an empty cache). Callers wait for a refresh, and
+/// only one is ever in flight: concurrent callers share its result, its failure included, so
+/// 1,000 concurrent signatures make exactly one provider call and none waits longer than one
+/// `provider_timeout`. A provider failure is returned as [`Error::CredentialsProvider`] with the
+/// provider's error in `source()`, and a provider that does not answer within the timeout
+/// (30 seconds by default) as [`Error::CredentialsTimeout`]. A failed result is never reused:
+/// the next caller that finds no refresh in flight tries again, so the cache recovers on the
+/// first call after the provider does.
+///
+/// The mandatory window is at most the advisory window (a larger value is clamped to it), so
+/// `refresh_ahead(Duration::ZERO)` refreshes only expired keys. Every duration may be as large as
+/// [`Duration::MAX`]: the arithmetic saturates and nothing panics.
 ///
 /// Cloning is cheap and clones share the cache.
 ///
@@ -36,6 +67,13 @@ const DEFAULT_PROVIDER_TIMEOUT: Duration = Duration::from_secs(30);
 /// assert_eq!(credentials.access_key_id(), "AKID");
 /// # Ok(()) }
 /// ```
+///
+/// # Note
+///
+/// The advisory refresh runs inside the call of the caller that starts it (the crate does not
+/// assume a runtime to spawn on), so during an outage that one caller per backoff interval waits
+/// up to `provider_timeout` before it gets the cached key. If that caller's future is dropped
+/// mid-refresh, callers waiting on the refresh start a new one.
 #[derive(Clone)]
 pub struct CredentialsCache {
     inner: Arc<Inner>,
@@ -44,14 +82,117 @@ pub struct CredentialsCache {
 struct Inner {
     source: Source,
     current: RwLock<Option<Credentials>>,
-    refresh: tokio::sync::Mutex<()>,
-    refresh_ahead: Duration,
+    refresh: Mutex<RefreshState>,
+    settings: Settings,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    /// The advisory window (`refresh_ahead`).
+    advisory: Duration,
+    /// The mandatory window, at most `advisory`.
+    mandatory: Duration,
+    backoff: Duration,
     timeout: Duration,
+}
+
+impl Settings {
+    const FIXED: Settings = Settings {
+        advisory: Duration::ZERO,
+        mandatory: Duration::ZERO,
+        backoff: DEFAULT_REFRESH_BACKOFF,
+        timeout: DEFAULT_PROVIDER_TIMEOUT,
+    };
 }
 
 enum Source {
     Static,
     Provider(Box<dyn ProvideCredentials>),
+}
+
+/// The refresh in flight, if any, and when the last one failed.
+#[derive(Default)]
+struct RefreshState {
+    /// Receives the outcome of the refresh in flight (`None` until it ends).
+    flight: Option<watch::Receiver<Option<Outcome>>>,
+    /// When the last refresh failed; advisory refreshes wait `backoff` after it.
+    last_failure: Option<Instant>,
+}
+
+/// What one provider call produced, shared by every caller that waited for it.
+#[derive(Clone)]
+enum Outcome {
+    Fresh(Credentials),
+    Failed(Failure),
+}
+
+#[derive(Clone)]
+enum Failure {
+    Provider(Arc<CredentialsError>),
+    Timeout(Duration),
+    Expired(String),
+}
+
+impl Failure {
+    fn to_error(&self) -> Error {
+        match self {
+            Failure::Provider(cause) => Error::CredentialsProvider {
+                source: Box::new(SharedCause(cause.clone())),
+            },
+            Failure::Timeout(timeout) => Error::CredentialsTimeout { timeout: *timeout },
+            Failure::Expired(access_key_id) => Error::ExpiredCredentials {
+                access_key_id: access_key_id.clone(),
+            },
+        }
+    }
+}
+
+/// The provider's error, shared by all callers of one refresh: it displays, debugs and chains
+/// exactly as the provider's error does.
+struct SharedCause(Arc<CredentialsError>);
+
+impl fmt::Display for SharedCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Debug for SharedCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for SharedCause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&*self.0)
+    }
+}
+
+/// Where a key stands at a given time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Window {
+    /// Outside the advisory window (or no expiry): use it.
+    Fresh,
+    /// Inside the advisory window: use it, refresh if nobody is and the backoff allows.
+    Advisory,
+    /// Inside the mandatory window, expired, or no key: wait for a refresh.
+    Mandatory,
+}
+
+impl Settings {
+    /// Only subtraction of instants: no window or expiry, however large, can overflow.
+    fn window(&self, credentials: &Credentials, time: SystemTime) -> Window {
+        let Some(expiry) = credentials.expiry() else {
+            return Window::Fresh;
+        };
+        match expiry.duration_since(time) {
+            Ok(left) if left.is_zero() || left <= self.mandatory => Window::Mandatory,
+            Ok(left) if left <= self.advisory => Window::Advisory,
+            Ok(_) => Window::Fresh,
+            Err(_) => Window::Mandatory,
+        }
+    }
 }
 
 impl CredentialsCache {
@@ -67,9 +208,8 @@ impl CredentialsCache {
             inner: Arc::new(Inner {
                 source: Source::Static,
                 current: RwLock::new(Some(credentials)),
-                refresh: tokio::sync::Mutex::new(()),
-                refresh_ahead: Duration::ZERO,
-                timeout: DEFAULT_PROVIDER_TIMEOUT,
+                refresh: Mutex::new(RefreshState::default()),
+                settings: Settings::FIXED,
             }),
         }
     }
@@ -99,6 +239,8 @@ impl CredentialsCache {
         CredentialsCacheBuilder {
             provider: Box::new(provider),
             refresh_ahead: DEFAULT_REFRESH_AHEAD,
+            mandatory: DEFAULT_MANDATORY_REFRESH,
+            backoff: DEFAULT_REFRESH_BACKOFF,
             timeout: DEFAULT_PROVIDER_TIMEOUT,
         }
     }
@@ -131,13 +273,15 @@ impl CredentialsCache {
         Self::new(builder.build().await)
     }
 
-    /// Credentials valid for at least the refresh-ahead window, from the cache or, when it is
-    /// empty or about to expire, from one shared provider call.
+    /// Credentials for a signature made now: the cached key, or the result of a refresh when the
+    /// key is inside the mandatory window, expired, or not fetched yet (see
+    /// [Refreshing](CredentialsCache#refreshing)).
     ///
     /// # Errors
     ///
-    /// [`Error::CredentialsProvider`], [`Error::CredentialsTimeout`], or
-    /// [`Error::ExpiredCredentials`] when fixed credentials have expired.
+    /// [`Error::CredentialsProvider`] or [`Error::CredentialsTimeout`] when the refresh a caller
+    /// has to wait for fails, [`Error::ExpiredCredentials`] when fixed credentials, or the ones
+    /// the provider returned, have expired.
     ///
     /// ```
     /// # use lambda_url_signer::{Credentials, CredentialsCache};
@@ -150,42 +294,108 @@ impl CredentialsCache {
         self.credentials_at(SystemTime::now()).await
     }
 
-    /// Credentials still valid (with the refresh-ahead window) at `time`, the time a signature
-    /// will carry: judging freshness at the signing time, not at some earlier instant, is what
-    /// keeps a key that expires in between from being used.
+    /// Credentials for a signature carrying `time`: judging the windows at the signing time, not
+    /// at some earlier instant, is what keeps a key that expires in between from being used.
     pub(crate) async fn credentials_at(&self, time: SystemTime) -> Result<Credentials, Error> {
         let provider = match &self.inner.source {
             Source::Static => return self.fixed_credentials(time),
-            Source::Provider(provider) => provider,
+            Source::Provider(provider) => provider.as_ref(),
         };
-        if let Some(fresh) = self.fresh(time) {
-            return Ok(fresh);
-        }
-        let _guard = self.inner.refresh.lock().await;
-        // Another caller may have refreshed while we waited for the lock.
-        if let Some(fresh) = self.fresh(time) {
-            return Ok(fresh);
-        }
-        let timeout = self.inner.timeout;
-        let result = tokio::time::timeout(timeout, provider.provide_credentials()).await;
-        let credentials = match result {
-            Err(_) => return Err(Error::CredentialsTimeout { timeout }),
-            Ok(Err(source)) => {
-                return Err(Error::CredentialsProvider {
-                    source: Box::new(source),
-                })
+        // The hot path: a read lock and an `Arc` clone.
+        let (current, window) = self.current(time);
+        if window == Window::Fresh {
+            if let Some(current) = current {
+                return Ok(current);
             }
-            Ok(Ok(credentials)) => credentials,
-        };
-        if is_expired(&credentials, time) {
-            return Err(Error::ExpiredCredentials {
-                access_key_id: credentials.access_key_id().to_owned(),
-            });
         }
-        if let Ok(mut current) = self.inner.current.write() {
-            *current = Some(credentials.clone());
+        loop {
+            let step = {
+                let mut state = self.state();
+                // Re-read under the state lock: a refresh that ended since the first look has
+                // stored its key before clearing its flight.
+                let (current, window) = self.current(time);
+                match (current, window) {
+                    (Some(current), Window::Fresh) => return Ok(current),
+                    (Some(current), Window::Advisory) => {
+                        let backing_off = state
+                            .last_failure
+                            .is_some_and(|failed| failed.elapsed() < self.inner.settings.backoff);
+                        if state.flight.is_some() || backing_off {
+                            return Ok(current);
+                        }
+                        Step::Lead(Some(current), self.start_flight(&mut state))
+                    }
+                    (_, _) => match &state.flight {
+                        Some(flight) => Step::Wait(flight.clone()),
+                        None => Step::Lead(None, self.start_flight(&mut state)),
+                    },
+                }
+            };
+            match step {
+                Step::Lead(serving, flight) => {
+                    let outcome = self.fetch(provider, time).await;
+                    flight.finish(&outcome);
+                    return match (outcome, serving) {
+                        (Outcome::Fresh(credentials), _) => usable(credentials, time),
+                        (Outcome::Failed(failure), Some(serving)) => {
+                            self.warn_advisory_failure(&serving, &failure, time);
+                            Ok(serving)
+                        }
+                        (Outcome::Failed(failure), None) => Err(failure.to_error()),
+                    };
+                }
+                Step::Wait(mut flight) => {
+                    let outcome = flight
+                        .wait_for(Option::is_some)
+                        .await
+                        .ok()
+                        .and_then(|o| o.clone());
+                    match outcome {
+                        Some(Outcome::Fresh(credentials)) => return usable(credentials, time),
+                        Some(Outcome::Failed(failure)) => return Err(failure.to_error()),
+                        // The leader's future was dropped mid-refresh: look again.
+                        None => continue,
+                    }
+                }
+            }
         }
-        Ok(credentials)
+    }
+
+    /// Calls the provider once, within the timeout.
+    async fn fetch(&self, provider: &dyn ProvideCredentials, time: SystemTime) -> Outcome {
+        let timeout = self.inner.settings.timeout;
+        match tokio::time::timeout(timeout, provider.provide_credentials()).await {
+            Err(_) => Outcome::Failed(Failure::Timeout(timeout)),
+            Ok(Err(source)) => Outcome::Failed(Failure::Provider(Arc::new(source))),
+            Ok(Ok(credentials)) if is_expired(&credentials, time) => {
+                Outcome::Failed(Failure::Expired(credentials.access_key_id().to_owned()))
+            }
+            Ok(Ok(credentials)) => Outcome::Fresh(credentials),
+        }
+    }
+
+    /// Registers a refresh in flight; the caller must run it and `finish` it.
+    fn start_flight(&self, state: &mut RefreshState) -> Flight<'_> {
+        let (sender, receiver) = watch::channel(None);
+        state.flight = Some(receiver);
+        Flight {
+            inner: &self.inner,
+            sender: Some(sender),
+        }
+    }
+
+    fn warn_advisory_failure(&self, serving: &Credentials, failure: &Failure, time: SystemTime) {
+        let expires_in = serving
+            .expiry()
+            .and_then(|expiry| expiry.duration_since(time).ok())
+            .unwrap_or_default();
+        tracing::warn!(
+            access_key_id = serving.access_key_id(),
+            expires_in_secs = expires_in.as_secs(),
+            retry_after = ?self.inner.settings.backoff,
+            error = %ErrorChain(&failure.to_error()),
+            "refreshing the credentials failed; the cached key is still valid and stays in use"
+        );
     }
 
     /// Forgets the cached credentials, so the next call asks the provider (for example after
@@ -198,6 +408,8 @@ impl CredentialsCache {
     /// ```
     pub fn invalidate(&self) {
         if let Source::Provider(_) = self.inner.source {
+            let mut state = self.state();
+            state.last_failure = None;
             if let Ok(mut current) = self.inner.current.write() {
                 *current = None;
             }
@@ -212,26 +424,107 @@ impl CredentialsCache {
             .ok()
             .and_then(|c| c.clone())
             .ok_or(Error::NoCredentials)?;
-        if is_expired(&current, time) {
-            return Err(Error::ExpiredCredentials {
-                access_key_id: current.access_key_id().to_owned(),
-            });
-        }
-        Ok(current)
+        usable(current, time)
     }
 
-    fn fresh(&self, now: SystemTime) -> Option<Credentials> {
-        let current = self.inner.current.read().ok()?;
-        let credentials = current.as_ref()?;
-        match credentials.expiry() {
-            Some(expiry) if now + self.inner.refresh_ahead >= expiry => None,
-            _ => Some(credentials.clone()),
+    /// The cached key and where it stands at `time` (`Mandatory` when there is none).
+    fn current(&self, time: SystemTime) -> (Option<Credentials>, Window) {
+        let current = self.inner.current.read().ok().and_then(|c| c.clone());
+        let window = match &current {
+            Some(credentials) => self.inner.settings.window(credentials, time),
+            None => Window::Mandatory,
+        };
+        (current, window)
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, RefreshState> {
+        self.inner
+            .refresh
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// What a caller does after looking at the cache under the state lock.
+enum Step<'a> {
+    /// Run the refresh; `Some` is the still-valid key to serve if it fails (advisory window).
+    Lead(Option<Credentials>, Flight<'a>),
+    /// Wait for the refresh in flight.
+    Wait(watch::Receiver<Option<Outcome>>),
+}
+
+/// The leader's side of a refresh in flight. Dropped without [`Flight::finish`] (the leader's
+/// future was cancelled), it clears the flight so that a waiting caller starts a new one.
+struct Flight<'a> {
+    inner: &'a Inner,
+    sender: Option<watch::Sender<Option<Outcome>>>,
+}
+
+impl Flight<'_> {
+    /// Stores a new key, records a failure, clears the flight, then wakes every waiter.
+    fn finish(mut self, outcome: &Outcome) {
+        let mut state = self
+            .inner
+            .refresh
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match outcome {
+            Outcome::Fresh(credentials) => {
+                if let Ok(mut current) = self.inner.current.write() {
+                    *current = Some(credentials.clone());
+                }
+                state.last_failure = None;
+            }
+            Outcome::Failed(_) => state.last_failure = Some(Instant::now()),
+        }
+        state.flight = None;
+        drop(state);
+        if let Some(sender) = self.sender.take() {
+            sender.send_replace(Some(outcome.clone()));
         }
     }
 }
 
+impl Drop for Flight<'_> {
+    fn drop(&mut self) {
+        if self.sender.is_some() {
+            self.inner
+                .refresh
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .flight = None;
+            // Dropping the sender wakes the waiters with no outcome.
+        }
+    }
+}
+
+/// `credentials` unless they have expired at `time`.
+fn usable(credentials: Credentials, time: SystemTime) -> Result<Credentials, Error> {
+    if is_expired(&credentials, time) {
+        return Err(Error::ExpiredCredentials {
+            access_key_id: credentials.access_key_id().to_owned(),
+        });
+    }
+    Ok(credentials)
+}
+
 fn is_expired(credentials: &Credentials, now: SystemTime) -> bool {
     credentials.expiry().is_some_and(|expiry| expiry <= now)
+}
+
+/// An error and its causes, `: `-separated, for a log line.
+struct ErrorChain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = self.0.source();
+        while let Some(error) = cause {
+            write!(f, ": {error}")?;
+            cause = error.source();
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Debug for CredentialsCache {
@@ -247,11 +540,14 @@ impl fmt::Debug for CredentialsCache {
             .read()
             .ok()
             .and_then(|c| c.as_ref().map(|c| c.access_key_id().to_owned()));
+        let settings = &self.inner.settings;
         f.debug_struct("CredentialsCache")
             .field("source", &kind)
             .field("access_key_id", &access_key_id)
-            .field("refresh_ahead", &self.inner.refresh_ahead)
-            .field("provider_timeout", &self.inner.timeout)
+            .field("refresh_ahead", &settings.advisory)
+            .field("mandatory_refresh", &settings.mandatory)
+            .field("refresh_backoff", &settings.backoff)
+            .field("provider_timeout", &settings.timeout)
             .finish()
     }
 }
@@ -262,13 +558,16 @@ impl From<Credentials> for CredentialsCache {
     }
 }
 
-/// Settings for a provider-backed [`CredentialsCache`].
+/// Settings for a provider-backed [`CredentialsCache`] (see
+/// [Refreshing](CredentialsCache#refreshing) for what the windows do).
 ///
 /// ```
 /// # use lambda_url_signer::{Credentials, CredentialsCache};
 /// # use std::time::Duration;
 /// let cache = CredentialsCache::builder(Credentials::new("AKID", "secret", None, None, "example"))
-///     .refresh_ahead(Duration::from_secs(120))
+///     .refresh_ahead(Duration::from_secs(300))
+///     .mandatory_refresh(Duration::from_secs(60))
+///     .refresh_backoff(Duration::from_secs(10))
 ///     .provider_timeout(Duration::from_secs(10))
 ///     .build();
 /// # let _ = cache;
@@ -277,11 +576,14 @@ impl From<Credentials> for CredentialsCache {
 pub struct CredentialsCacheBuilder {
     provider: Box<dyn ProvideCredentials>,
     refresh_ahead: Duration,
+    mandatory: Duration,
+    backoff: Duration,
     timeout: Duration,
 }
 
 impl CredentialsCacheBuilder {
-    /// Refresh credentials this long before they expire (default 5 minutes).
+    /// The advisory window: refresh credentials this long before they expire (default
+    /// 5 minutes), keeping the cached key while refreshes fail outside the mandatory window.
     ///
     /// ```
     /// # use lambda_url_signer::{Credentials, CredentialsCache};
@@ -292,6 +594,38 @@ impl CredentialsCacheBuilder {
     /// ```
     pub fn refresh_ahead(mut self, refresh_ahead: Duration) -> Self {
         self.refresh_ahead = refresh_ahead;
+        self
+    }
+
+    /// The mandatory window (default 60 s): this long before expiry, callers wait for a refresh
+    /// and get its error if it fails. Clamped to the advisory window
+    /// ([`refresh_ahead`](Self::refresh_ahead)) when larger, whatever the order of the calls.
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Credentials, CredentialsCache};
+    /// # use std::time::Duration;
+    /// let builder = CredentialsCache::builder(Credentials::new("A", "s", None, None, "example"))
+    ///     .mandatory_refresh(Duration::from_secs(30));
+    /// # let _ = builder.build();
+    /// ```
+    pub fn mandatory_refresh(mut self, mandatory: Duration) -> Self {
+        self.mandatory = mandatory;
+        self
+    }
+
+    /// How long after a failed refresh the next advisory refresh may start (default 10 s),
+    /// shared by all callers of the cache. Inside the mandatory window callers do not wait for
+    /// it.
+    ///
+    /// ```
+    /// # use lambda_url_signer::{Credentials, CredentialsCache};
+    /// # use std::time::Duration;
+    /// let builder = CredentialsCache::builder(Credentials::new("A", "s", None, None, "example"))
+    ///     .refresh_backoff(Duration::from_secs(30));
+    /// # let _ = builder.build();
+    /// ```
+    pub fn refresh_backoff(mut self, backoff: Duration) -> Self {
+        self.backoff = backoff;
         self
     }
 
@@ -321,9 +655,13 @@ impl CredentialsCacheBuilder {
             inner: Arc::new(Inner {
                 source: Source::Provider(self.provider),
                 current: RwLock::new(None),
-                refresh: tokio::sync::Mutex::new(()),
-                refresh_ahead: self.refresh_ahead,
-                timeout: self.timeout,
+                refresh: Mutex::new(RefreshState::default()),
+                settings: Settings {
+                    advisory: self.refresh_ahead,
+                    mandatory: self.mandatory.min(self.refresh_ahead),
+                    backoff: self.backoff,
+                    timeout: self.timeout,
+                },
             }),
         }
     }
@@ -333,6 +671,8 @@ impl fmt::Debug for CredentialsCacheBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CredentialsCacheBuilder")
             .field("refresh_ahead", &self.refresh_ahead)
+            .field("mandatory_refresh", &self.mandatory)
+            .field("refresh_backoff", &self.backoff)
             .field("provider_timeout", &self.timeout)
             .finish_non_exhaustive()
     }

@@ -476,9 +476,13 @@ pub(crate) fn encode_component(out: &mut String, bytes: &[u8]) {
 /// Rewrites a raw `path?query` into the wire form described on [`FunctionUrl`]; borrows when
 /// the input already is in wire form (the common case on the hot path).
 pub(crate) fn wire_path_and_query(raw: &str) -> Result<Cow<'_, str>, Error> {
-    let raw = raw.split('#').next().unwrap_or("");
-    let (path, query) = match raw.split_once('?') {
-        Some((path, query)) => (path, Some(query)),
+    let bytes = raw.as_bytes();
+    let raw = match bytes.iter().position(|&b| b == b'#') {
+        Some(end) => &raw[..end],
+        None => raw,
+    };
+    let (path, query) = match raw.as_bytes().iter().position(|&b| b == b'?') {
+        Some(at) => (&raw[..at], Some(&raw[at + 1..])),
         None => (raw, None),
     };
     let wire_path = wire_path(path);
@@ -618,8 +622,8 @@ type QueryPair<'a> = (Cow<'a, [u8]>, Cow<'a, [u8]>);
 /// skipping empty pieces. Fails when a component does not decode to UTF-8.
 fn query_pairs(query: &str) -> Result<Vec<QueryPair<'_>>, Error> {
     let mut pairs = Vec::new();
-    for piece in query.split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+    for piece in split_ascii(query, b'&').filter(|p| !p.is_empty()) {
+        let (name, value) = split_once_ascii(piece, b'=').unwrap_or((piece, ""));
         let (name_bytes, value_bytes) = (percent_decode(name), percent_decode(value));
         for (raw, decoded) in [(name, &name_bytes), (value, &value_bytes)] {
             if std::str::from_utf8(decoded).is_err() {
@@ -654,13 +658,38 @@ fn wire_query(query: &str) -> Result<Cow<'_, str>, Error> {
     }
 }
 
+/// Splits `text` at each `sep` byte (an ASCII delimiter, so every piece is a `&str`), with a
+/// plain byte scan: cheaper than `str::split` on the short pieces of a URL.
+pub(crate) fn split_ascii(text: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.as_bytes().iter().position(|&b| b == sep) {
+            Some(at) => {
+                rest = current.get(at + 1..);
+                current.get(..at)
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
+}
+
+/// `text` split at the first `sep` byte, if there is one.
+pub(crate) fn split_once_ascii(text: &str, sep: u8) -> Option<(&str, &str)> {
+    let at = text.as_bytes().iter().position(|&b| b == sep)?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
 /// Whether `query` already is in wire form, checked without allocating: non-empty
 /// `name=value` pieces of unreserved bytes and `%XX` escapes (uppercase hex) of bytes that are
 /// not unreserved, each component UTF-8 once decoded. Anything else takes the rewriting path.
 fn query_is_wire(query: &str) -> bool {
     !query.is_empty()
-        && query.split('&').all(|piece| {
-            let mut parts = piece.split('=');
+        && split_ascii(query, b'&').all(|piece| {
+            let mut parts = split_ascii(piece, b'=');
             match (parts.next(), parts.next(), parts.next()) {
                 (Some(name), Some(value), None) => {
                     !piece.is_empty() && component_is_wire(name) && component_is_wire(value)

@@ -94,7 +94,8 @@
 //! |---|---|---|
 //! | `middleware` | yes | reqwest-middleware layers: IAM signing, OAC hash-only, sign-host (no-override); implies `reqwest` |
 //! | `reqwest` | yes (through `middleware`) | `Signer::sign_reqwest*` for plain reqwest, `client_builder()`, 403 `Diagnosis`, `PayloadLimit`, `SkewCorrection` |
-//! | `emulator` | no | the [`emulator`] module: offline function URL + CloudFront OAC emulator (tokio, hyper) |
+//! | `tower` | no | tower layers for any `Service<http::Request<B>>`: `SigningLayer` (IAM), `OacLayer` (OAC hash-only) |
+//! | `emulator` | no | the [`emulator`] module: offline function URL + CloudFront OAC emulator (tokio, hyper), http or https |
 //! | `aws-config` | no | the default AWS credential chain through the `aws-config` crate |
 //! | `rustls` | no | TLS for reqwest, to call real `https://` function URLs |
 #![deny(missing_docs)]
@@ -120,13 +121,23 @@ pub use aws_credential_types::provider::ProvideCredentials;
 pub use aws_credential_types::Credentials;
 
 // >>> middleware
-#[cfg(feature = "reqwest")]
+#[cfg(any(feature = "reqwest", feature = "tower"))]
 mod middleware;
 #[cfg(feature = "reqwest")]
-pub use middleware::{client_builder, Diagnosis, PayloadLimit, SkewCorrection};
+pub use middleware::client_builder;
+#[cfg(any(feature = "reqwest", feature = "tower"))]
+pub use middleware::{Diagnosis, PayloadLimit, SkewCorrection};
 #[cfg(feature = "middleware")]
 pub use middleware::{OacMiddleware, SigningMiddleware};
 // <<< middleware
+
+// >>> tower
+#[cfg(feature = "tower")]
+pub use middleware::{
+    LayerError, OacFuture, OacLayer, OacService, SignableBody, SigningLayer, SigningResponseBody,
+    SigningService,
+};
+// <<< tower
 
 // >>> emulator
 #[cfg(feature = "emulator")]
@@ -138,5 +149,11 @@ pub use permissions::{cloudfront_permissions, PermissionStatements, PermissionsE
 
 /// The README's code blocks, compiled and run as doctests (they use every feature).
 #[doc = include_str!("../README.md")]
-#[cfg(all(doctest, feature = "middleware", feature = "emulator"))]
+#[cfg(all(
+    doctest,
+    feature = "middleware",
+    feature = "emulator",
+    feature = "rustls",
+    feature = "tower"
+))]
 pub struct ReadmeDoctests;

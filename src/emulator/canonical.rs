@@ -131,6 +131,9 @@ pub(crate) fn canonical_query(query: Option<&str>, exclude: Option<&str>) -> Str
         .join("&")
 }
 
+/// Whitespace in a header value, as botocore's `' '.join(value.split())` sees it among the
+/// bytes a header can carry: space and horizontal tab (the only ones HTTP allows inside a
+/// value), and CR, LF, VT, FF.
 fn is_space(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
@@ -268,5 +271,13 @@ mod tests {
             Some(&b"one two,three"[..])
         );
         assert_eq!(canonical_header_value(&headers, "x-b"), None);
+    }
+
+    #[test]
+    fn tabs_are_whitespace_like_spaces() {
+        // botocore: ' '.join("\ta\t\tb \t c\t".split()) == "a b c"
+        assert_eq!(trim_value(b"\ta\t\tb \t c\t"), b"a b c");
+        assert_eq!(trim_value(b"\t \t"), b"");
+        assert_eq!(trim_value(b"a\tb"), b"a b");
     }
 }

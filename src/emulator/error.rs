@@ -41,6 +41,12 @@ pub enum EmulatorError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// The function host is not a `host[:port]` (letters, digits, `-`, `.`, `_`, `:`, `[`, `]`).
+    #[error("invalid function host {host:?}")]
+    InvalidHost {
+        /// The host given.
+        host: String,
+    },
     /// A listening socket could not be bound on 127.0.0.1.
     #[error("failed to bind the {server} server to 127.0.0.1:{port}")]
     Bind {
@@ -51,5 +57,17 @@ pub enum EmulatorError {
         /// The operating system's error.
         #[source]
         source: std::io::Error,
+    },
+    /// The certificates or the TLS configuration for
+    /// [`EmulatorBuilder::tls`](crate::emulator::EmulatorBuilder::tls) could
+    /// not be made.
+    #[error("failed to set up tls for the emulator ({step})")]
+    Tls {
+        /// The step that failed: `root key`, `root certificate`,
+        /// `server key`, `server certificate` or `tls configuration`.
+        step: &'static str,
+        /// The certificate generator's or rustls's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 }

@@ -49,6 +49,36 @@
 //! * A handler that panics gives 502 `Internal Server Error`.
 //! * Response header names go out in lowercase (hyper's choice); HTTP
 //!   header names are case-insensitive.
+//! * With [`EmulatorBuilder::tls`], both endpoints serve https only (TLS 1.2
+//!   and 1.3, ALPN `http/1.1`) with a server certificate for `127.0.0.1`,
+//!   `localhost` and `::1`, signed by a root generated at start and handed
+//!   out by [`Emulator::root_certificate_pem`]; the certificates are valid
+//!   from 1975 to 4096, so the clock offset does not matter. The CloudFront
+//!   to function URL hop happens in process (no socket), so it has no TLS of
+//!   its own: the function URL endpoint records what an https origin request
+//!   carries.
+//! * The function URL answers only for its own host
+//!   ([`Emulator::function_host`], `127.0.0.1:<port>` unless
+//!   [`EmulatorBuilder::function_host`] sets another, compared ASCII
+//!   case-insensitively): a request whose `Host`, or absolute-form authority,
+//!   names another host, or that has no `Host` or two, gets the answer Lambda
+//!   gives for an unknown url-id, 403 `AccessDeniedException` with
+//!   `{"Message":null}` ([`RejectionKind::UnknownFunctionUrl`]), before any
+//!   other check; the function is not invoked. The request is still recorded.
+//! * CloudFront's refusal of a viewer `GET` or `HEAD` with a body (published
+//!   for custom origins) is emulated for the Lambda origin too: a body means a
+//!   `Content-Length` other than zero or chunked transfer coding. The answer is
+//!   403 with an HTML page of our own wording carrying CloudFront's markers
+//!   (`403 ERROR`, `The request could not be satisfied.`), `x-cache: Error
+//!   from cloudfront`, `via`, `x-amz-cf-id`, and no Lambda headers; nothing
+//!   reaches the function URL.
+//! * Header values are canonicalized as botocore does: leading and trailing
+//!   whitespace removed and every inner run of whitespace replaced by one
+//!   space. On the wire only space and horizontal tab can occur (hyper refuses
+//!   other control bytes, and strips leading and trailing whitespace before the
+//!   verifier sees the value); the [`Verifier`] also treats CR, LF, VT and FF as
+//!   whitespace. A value signed with its tabs as given (aws-sigv4 collapses only
+//!   spaces) is a signature mismatch, as on Lambda.
 
 mod canonical;
 mod clock;
@@ -60,6 +90,7 @@ mod identity;
 mod policy;
 mod server;
 mod sigv4;
+mod tls;
 mod verify;
 
 pub use cloudfront::{CloudFrontConfig, OacSigning};

@@ -25,7 +25,10 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use super::canonical::{canonical_header_value, header_values};
 use super::clock::{format_http_date, shift, unix_millis, unix_secs};
-use super::cloudfront::{origin_request, CloudFrontConfig, Distribution, ViewerRequest};
+use super::cloudfront::{
+    cloudfront_request_id, cloudfront_via, error_page, get_or_head_with_body, origin_request,
+    CloudFrontConfig, Distribution, ViewerRequest,
+};
 use super::crypto::Rng;
 use super::error::EmulatorError;
 use super::event::{
@@ -33,6 +36,7 @@ use super::event::{
 };
 use super::identity::{CallerIdentity, EmulatorIdentity};
 use super::policy::{Decision, PolicyRequest, RequestPrincipal, ResourcePolicy};
+use super::tls::{handshake, Tls};
 use super::verify::{redact_target, DebugHeaders, RawRequest, Rejection, RejectionKind, Verifier};
 use crate::permissions::function_arn_account;
 
@@ -267,6 +271,8 @@ pub struct EmulatorBuilder {
     cloudfront_port: u16,
     require_invoke_function: bool,
     streams: Option<StreamSlots>,
+    tls: bool,
+    function_host: Option<String>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -285,6 +291,8 @@ impl fmt::Debug for EmulatorBuilder {
             .field("cloudfront_port", &self.cloudfront_port)
             .field("require_invoke_function", &self.require_invoke_function)
             .field("streaming", &self.streams.is_some())
+            .field("tls", &self.tls)
+            .field("function_host", &self.function_host)
             .finish_non_exhaustive()
     }
 }
@@ -306,6 +314,8 @@ impl EmulatorBuilder {
             cloudfront_port: 0,
             require_invoke_function: true,
             streams: None,
+            tls: false,
+            function_host: None,
         }
     }
 
@@ -549,6 +559,58 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Serve https instead of http on both endpoints (default `false`).
+    ///
+    /// At start the emulator generates a root certificate authority and a
+    /// server certificate it signs for `127.0.0.1`, `localhost` and `::1`;
+    /// a client trusts [`Emulator::root_certificate_pem`] and calls
+    /// `https://127.0.0.1:<port>/`. Each start has its own root, and its
+    /// private key is gone once the server certificate is signed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use lambda_url_signer::emulator::Emulator;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = Emulator::builder().region("us-east-1").tls(true).start().await?;
+    /// assert!(emulator.function_url().starts_with("https://127.0.0.1:"));
+    /// let root = emulator.root_certificate_pem().ok_or("no root")?;
+    /// assert!(root.starts_with("-----BEGIN CERTIFICATE-----"));
+    /// // reqwest (feature `rustls`): Client::builder()
+    /// //     .tls_certs_only([reqwest::Certificate::from_pem(root.as_bytes())?])
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn tls(mut self, tls: bool) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// The host the function URL answers for (default `127.0.0.1:<port>`, the host of
+    /// [`Emulator::function_url`]), compared ASCII case-insensitively. A request whose `Host`
+    /// (or absolute-form authority) names any other host gets 403 `AccessDeniedException`
+    /// with `{"Message":null}`, as Lambda answers for an unknown url-id, and the function is
+    /// not invoked. The CloudFront distribution rewrites `Host` to this value.
+    ///
+    /// Set it to replay requests signed for a real function URL host
+    /// (`<url-id>.lambda-url.<region>.on.aws`): connect to [`Emulator::function_addr`] and send
+    /// that `Host`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use lambda_url_signer::emulator::Emulator;
+    /// let builder = Emulator::builder()
+    ///     .region("eu-central-1")
+    ///     .function_host("abcdefghijklmnopqrstuvwxyz234567.lambda-url.eu-central-1.on.aws");
+    /// # let _ = builder;
+    /// ```
+    pub fn function_host(mut self, host: &str) -> Self {
+        self.function_host = Some(host.to_owned());
+        self
+    }
+
     /// Binds the servers on 127.0.0.1 and starts serving on the current
     /// tokio runtime.
     ///
@@ -556,7 +618,9 @@ impl EmulatorBuilder {
     ///
     /// [`EmulatorError::MissingRegion`] without a region, `InvalidRegion`,
     /// `InvalidService`, `InvalidArn` for a malformed function or
-    /// distribution ARN, and `Bind` when a port cannot be bound.
+    /// distribution ARN, `InvalidHost` for a malformed
+    /// [`function_host`](Self::function_host), `Bind` when a port cannot be bound, and
+    /// `Tls` when the certificates for [`tls`](Self::tls) cannot be made.
     ///
     /// # Panics
     ///
@@ -597,6 +661,11 @@ impl EmulatorBuilder {
             .as_ref()
             .map(Distribution::new)
             .transpose()?;
+        if let Some(host) = &self.function_host {
+            if !valid_host(host) {
+                return Err(EmulatorError::InvalidHost { host: host.clone() });
+            }
+        }
 
         let mut verifier = Verifier::new(region.clone(), self.service.clone());
         for identity in self.identities {
@@ -605,6 +674,9 @@ impl EmulatorBuilder {
         if let Some(distribution) = &distribution {
             verifier = verifier.identity(distribution.identity.clone());
         }
+
+        let tls = self.tls.then(Tls::generate).transpose()?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
 
         let function_listener = bind("function url", self.port).await?;
         let function_addr = local_addr("function url", self.port, &function_listener)?;
@@ -631,8 +703,11 @@ impl EmulatorBuilder {
             handler: self.handler,
             streams: self.streams,
             received: Mutex::new(Vec::new()),
-            function_host: function_addr.to_string(),
+            function_host: self
+                .function_host
+                .unwrap_or_else(|| function_addr.to_string()),
             distribution,
+            tls,
         });
 
         let (shutdown, _) = watch::channel(false);
@@ -654,8 +729,8 @@ impl EmulatorBuilder {
         }
         tracing::debug!(function = %function_addr, cloudfront = ?cloudfront_addr, "emulator started");
         Ok(Emulator {
-            function_url: format!("http://{function_addr}/"),
-            cloudfront_url: cloudfront_addr.map(|a| format!("http://{a}/")),
+            function_url: format!("{scheme}://{function_addr}/"),
+            cloudfront_url: cloudfront_addr.map(|a| format!("{scheme}://{a}/")),
             function_addr,
             cloudfront_addr,
             region,
@@ -664,6 +739,14 @@ impl EmulatorBuilder {
             tasks,
         })
     }
+}
+
+/// A `host[:port]` as it appears in a `Host` header (IPv6 literals in brackets).
+fn valid_host(host: &str) -> bool {
+    !host.is_empty()
+        && host.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':' | b'[' | b']')
+        })
 }
 
 fn valid_name(text: &str) -> bool {
@@ -767,7 +850,8 @@ impl Emulator {
         EmulatorBuilder::new()
     }
 
-    /// The function URL, `http://127.0.0.1:<port>/`.
+    /// The function URL, `http://127.0.0.1:<port>/` (`https://` with
+    /// [`EmulatorBuilder::tls`]).
     ///
     /// # Example
     ///
@@ -801,8 +885,9 @@ impl Emulator {
         self.function_addr
     }
 
-    /// The `Host` of the function URL, `127.0.0.1:<port>` — what a client
-    /// signs, and what CloudFront rewrites `Host` to.
+    /// The `Host` of the function URL, `127.0.0.1:<port>` unless
+    /// [`EmulatorBuilder::function_host`] set another — what a client signs and sends, what
+    /// CloudFront rewrites `Host` to, and the only host the function URL answers for.
     ///
     /// # Example
     ///
@@ -819,7 +904,8 @@ impl Emulator {
         &self.app.function_host
     }
 
-    /// The CloudFront URL, `http://127.0.0.1:<port>/`, if configured.
+    /// The CloudFront URL, `http://127.0.0.1:<port>/` (`https://` with
+    /// [`EmulatorBuilder::tls`]), if configured.
     ///
     /// # Example
     ///
@@ -906,6 +992,26 @@ impl Emulator {
     /// ```
     pub fn distribution_arn(&self) -> Option<&str> {
         self.app.distribution.as_ref().map(|d| d.arn.as_str())
+    }
+
+    /// The generated root certificate (PEM) that both endpoints' server
+    /// certificate chains to, if started with [`EmulatorBuilder::tls`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use lambda_url_signer::emulator::Emulator;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let plain = Emulator::builder().region("us-east-1").start().await?;
+    /// assert!(plain.root_certificate_pem().is_none());
+    /// let https = Emulator::builder().region("us-east-1").tls(true).start().await?;
+    /// assert!(https.root_certificate_pem().is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn root_certificate_pem(&self) -> Option<&str> {
+        self.app.tls.as_ref().map(Tls::root_pem)
     }
 
     /// Everything the function URL endpoint received, in order (including
@@ -1002,6 +1108,7 @@ struct App {
     received: Mutex<Vec<ReceivedRequest>>,
     function_host: String,
     distribution: Option<Distribution>,
+    tls: Option<Tls>,
 }
 
 impl App {
@@ -1027,7 +1134,15 @@ async fn accept_loop(
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
-                    connections.spawn(serve_connection(stream, peer, Arc::clone(&app), endpoint));
+                    let app = Arc::clone(&app);
+                    match app.tls.as_ref().map(Tls::acceptor) {
+                        None => connections.spawn(serve_connection(stream, peer, app, endpoint)),
+                        Some(acceptor) => connections.spawn(async move {
+                            if let Some(stream) = handshake(acceptor, stream).await {
+                                serve_connection(stream, peer, app, endpoint).await;
+                            }
+                        }),
+                    };
                 }
                 Err(error) => {
                     tracing::debug!(%error, "accept failed");
@@ -1046,12 +1161,10 @@ async fn accept_loop(
     connections.shutdown().await;
 }
 
-async fn serve_connection(
-    stream: tokio::net::TcpStream,
-    peer: SocketAddr,
-    app: Arc<App>,
-    endpoint: Endpoint,
-) {
+async fn serve_connection<S>(stream: S, peer: SocketAddr, app: Arc<App>, endpoint: Endpoint)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let service = service_fn(move |request: Request<Incoming>| {
         let app = Arc::clone(&app);
         async move {
@@ -1144,6 +1257,9 @@ struct Buffered {
     body: Vec<u8>,
     /// More body bytes arrived than were kept.
     truncated: bool,
+    /// The authority of an absolute-form request target (`GET http://host/ HTTP/1.1`), which
+    /// takes precedence over `Host`.
+    authority: Option<String>,
 }
 
 /// A response before it becomes a hyper response.
@@ -1165,6 +1281,7 @@ async fn buffer(request: Request<Incoming>, keep: usize) -> Result<Buffered, hyp
         .iter()
         .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
         .collect();
+    let authority = parts.uri.authority().map(|a| a.as_str().to_owned());
     let mut kept = Vec::new();
     let mut total: usize = 0;
     // Drain somewhat past the limit so the client can read the 413, then stop.
@@ -1185,6 +1302,7 @@ async fn buffer(request: Request<Incoming>, keep: usize) -> Result<Buffered, hyp
         headers,
         truncated: total > kept.len(),
         body: kept,
+        authority,
     })
 }
 
@@ -1260,6 +1378,14 @@ async fn handle_cloudfront_inner(
         Ok(buffered) => buffered,
         Err(_) => return to_response(error_answer(400, "", String::new(), &rng.uuid())),
     };
+    if get_or_head_with_body(&buffered.method, &buffered.headers, buffered.body.len()) {
+        tracing::debug!(
+            method = %buffered.method,
+            target = %redact_target(&buffered.target),
+            "cloudfront refused a GET or HEAD with a body"
+        );
+        return to_response(cloudfront_error(403, &mut rng));
+    }
     let peer_ip = peer.ip().to_string();
     let origin = origin_request(
         distribution,
@@ -1275,18 +1401,16 @@ async fn handle_cloudfront_inner(
         &app.service,
         unix_secs(app.now()),
     );
+    // The origin request is origin-form, with `Host` set to the function URL host.
     let forwarded = Buffered {
         headers: origin.headers,
+        authority: None,
         ..buffered
     };
     let mut answer = process(app, forwarded, &peer_ip, true);
-    answer.headers.push((
-        "via".to_owned(),
-        format!(
-            "1.1 {}.cloudfront.net (CloudFront)",
-            rng.string(b"0123456789abcdef", 32)
-        ),
-    ));
+    answer
+        .headers
+        .push(("via".to_owned(), cloudfront_via(&mut rng)));
     answer.headers.push((
         "x-cache".to_owned(),
         if answer.status < 400 {
@@ -1300,6 +1424,24 @@ async fn handle_cloudfront_inner(
         .headers
         .push(("x-amz-cf-pop".to_owned(), "EMU1-C1".to_owned()));
     to_response(answer)
+}
+
+/// An error CloudFront answers itself, without calling the origin: its HTML error page and
+/// headers, and no Lambda headers (`x-amzn-RequestId`, `x-amzn-ErrorType`).
+fn cloudfront_error(status: u16, rng: &mut Rng) -> Answer {
+    let id = cloudfront_request_id(rng);
+    Answer {
+        status,
+        headers: vec![
+            ("server".to_owned(), "CloudFront".to_owned()),
+            ("content-type".to_owned(), "text/html".to_owned()),
+            ("x-cache".to_owned(), "Error from cloudfront".to_owned()),
+            ("via".to_owned(), cloudfront_via(rng)),
+            ("x-amz-cf-pop".to_owned(), "EMU1-C1".to_owned()),
+            ("x-amz-cf-id".to_owned(), id.clone()),
+        ],
+        body: error_page(status, &id).into_bytes(),
+    }
 }
 
 fn error_answer(status: u16, error_type: &str, body: String, request_id: &str) -> Answer {
@@ -1450,6 +1592,9 @@ fn decide(
     request: &Buffered,
     now: SystemTime,
 ) -> Result<Option<CallerIdentity>, Rejection> {
+    if !names_function_host(app, request) {
+        return Err(Rejection::unknown_function_url());
+    }
     let content_type = canonical_header_value(&request.headers, "content-type");
     let text = is_text_content_type(content_type.as_deref());
     if request.truncated || effective_size(request.body.len(), text) > app.max_payload_bytes {
@@ -1478,6 +1623,20 @@ fn decide(
             }
         }
     }
+}
+
+/// Whether the request is addressed to the function URL: the absolute-form authority if
+/// there is one, else the one `Host` header, equals the function host (ASCII
+/// case-insensitively). No `Host`, or several, names no function URL.
+fn names_function_host(app: &App, request: &Buffered) -> bool {
+    let host = match &request.authority {
+        Some(authority) => authority.as_bytes(),
+        None => match header_values(&request.headers, "host").as_slice() {
+            [host] => host,
+            _ => return false,
+        },
+    };
+    host.eq_ignore_ascii_case(app.function_host.as_bytes())
 }
 
 /// Resource policy (and implicit identity policy) check for a verified caller.

@@ -210,6 +210,11 @@ pub enum RejectionKind {
     InvalidSecurityToken,
     /// The body is over the payload limit. 413 `RequestEntityTooLargeException`.
     PayloadTooLarge,
+    /// The request's `Host` (or absolute-form authority) is not the function URL's host, so
+    /// no function URL answers to it, as for an unknown url-id. 403 `AccessDeniedException`
+    /// with the body `{"Message":null}`. Only the [`Emulator`](crate::emulator::Emulator)
+    /// checks this; the [`Verifier`] does not know the function's host.
+    UnknownFunctionUrl,
 }
 
 impl RejectionKind {
@@ -224,7 +229,8 @@ impl RejectionKind {
         match self {
             RejectionKind::MissingAuthentication
             | RejectionKind::AccessDenied
-            | RejectionKind::PresignedUrlExpired => "AccessDeniedException",
+            | RejectionKind::PresignedUrlExpired
+            | RejectionKind::UnknownFunctionUrl => "AccessDeniedException",
             RejectionKind::SignatureMismatch
             | RejectionKind::SignatureExpired
             | RejectionKind::SignatureNotYetCurrent
@@ -276,6 +282,11 @@ impl Rejection {
 
     pub(crate) fn forbidden(kind: RejectionKind) -> Self {
         Rejection::new(kind, FORBIDDEN_MESSAGE)
+    }
+
+    /// The answer for a `Host` no function URL has: no message at all.
+    pub(crate) fn unknown_function_url() -> Self {
+        Rejection::new(RejectionKind::UnknownFunctionUrl, "")
     }
 
     fn mismatch() -> Self {
@@ -355,7 +366,8 @@ impl Rejection {
     }
 
     /// The JSON response body with AWS's casing: `{"Message":…}` for
-    /// `AccessDeniedException`, `{"message":…}` otherwise.
+    /// `AccessDeniedException`, `{"message":…}` otherwise; `{"Message":null}` for
+    /// [`RejectionKind::UnknownFunctionUrl`].
     ///
     /// # Example
     ///
@@ -377,17 +389,21 @@ impl Rejection {
         } else {
             "message"
         };
+        let message = match self.kind {
+            RejectionKind::UnknownFunctionUrl => serde_json::Value::Null,
+            _ => serde_json::Value::String(self.message.clone()),
+        };
         let mut map = serde_json::Map::new();
-        map.insert(
-            key.to_owned(),
-            serde_json::Value::String(self.message.clone()),
-        );
+        map.insert(key.to_owned(), message);
         serde_json::Value::Object(map).to_string()
     }
 }
 
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.message.is_empty() {
+            return f.write_str(self.error_type());
+        }
         write!(f, "{}: {}", self.error_type(), self.message)
     }
 }

@@ -1,6 +1,7 @@
-//! Integrations with HTTP client stacks: reqwest (plain and reqwest-middleware), and what they
-//! share: the body size check, clock-skew correction and 403 diagnosis.
+//! Integrations with HTTP client stacks: reqwest (plain and reqwest-middleware) and tower, and
+//! what they share: the body size check, clock-skew correction and 403 diagnosis.
 
+#[cfg(feature = "reqwest")]
 mod client;
 mod diagnosis;
 mod limit;
@@ -8,7 +9,10 @@ mod skew;
 
 #[cfg(feature = "middleware")]
 mod reqwest;
+#[cfg(feature = "tower")]
+mod tower;
 
+#[cfg(feature = "reqwest")]
 pub use client::client_builder;
 pub use diagnosis::Diagnosis;
 pub use limit::PayloadLimit;
@@ -16,5 +20,10 @@ pub use skew::SkewCorrection;
 
 #[cfg(feature = "middleware")]
 pub use self::reqwest::{OacMiddleware, SigningMiddleware};
+#[cfg(feature = "tower")]
+pub use self::tower::{
+    LayerError, OacFuture, OacLayer, OacService, SignableBody, SigningLayer, SigningResponseBody,
+    SigningService,
+};
 
 pub(crate) use skew::ClockOffset;

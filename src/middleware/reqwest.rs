@@ -141,18 +141,12 @@ impl SigningMiddleware {
     /// Signs at the skew-corrected time; an offset that makes signing fail locally is dropped
     /// and the request signed with the local clock.
     async fn sign(&self, request: &mut Request, hash: &PayloadHash) -> Result<(), Error> {
-        let time = self.offset.signing_time();
-        let credentials = self.signer.credentials_at(time).await;
-        let result = credentials.and_then(|credentials| {
-            self.signer
-                .sign_reqwest_at(request, hash, &credentials, time)
-        });
-        match result {
-            Err(error) if self.offset.drop_if_it_caused(&error) => {
-                self.signer.sign_reqwest_with_hash(request, hash).await
-            }
-            other => other,
-        }
+        let signer = &self.signer;
+        self.offset
+            .sign_with(signer, |credentials, time| {
+                signer.sign_reqwest_at(request, hash, credentials, time)
+            })
+            .await
     }
 
     /// Reads a possible skew rejection; returns whether the offset was adopted (re-sign and

@@ -2,7 +2,7 @@
 //! "Signature expired" 403, within a bound, shared by the reqwest middleware and the tower layer.
 
 use super::diagnosis::{error_type, Diagnosis};
-use crate::Error;
+use crate::{Credentials, Error, Signer};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime};
 
@@ -148,6 +148,29 @@ impl ClockOffset {
             self.secs.store(0, Ordering::Relaxed);
         }
         caused
+    }
+
+    /// Signs with `sign` at the skew-corrected time, with `signer`'s credentials valid then; if
+    /// the offset makes that fail locally (see [`Self::drop_if_it_caused`]), signs again with
+    /// the local clock.
+    pub(crate) async fn sign_with(
+        &self,
+        signer: &Signer,
+        mut sign: impl FnMut(&Credentials, SystemTime) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let time = self.signing_time();
+        let result = match signer.credentials_at(time).await {
+            Ok(credentials) => sign(&credentials, time),
+            Err(error) => Err(error),
+        };
+        match result {
+            Err(error) if self.drop_if_it_caused(&error) => {
+                let time = SystemTime::now();
+                let credentials = signer.credentials_at(time).await?;
+                sign(&credentials, time)
+            }
+            other => other,
+        }
     }
 
     /// Whether a response may be a skew rejection worth reading: a 403

@@ -1,6 +1,7 @@
 //! The SigV4 canonical request, written once into whatever consumes it: a SHA-256 hasher when
 //! signing (nothing is buffered), or a string for [`SigningDetails`](crate::SigningDetails).
 
+use crate::function_url::{split_ascii, split_once_ascii};
 use sha2::{Digest, Sha256};
 
 /// Where the canonical request goes.
@@ -76,30 +77,56 @@ impl CanonicalRequest<'_> {
 
     /// Writes the signed header names, `;`-separated, each once.
     pub(crate) fn write_signed_headers(&self, sink: &mut impl Sink) {
-        let mut previous: Option<&str> = None;
-        for (name, _) in self.headers {
-            if previous == Some(name) {
-                continue;
-            }
-            if previous.is_some() {
+        for (i, name) in self.signed_header_names().enumerate() {
+            if i > 0 {
                 sink.put(b";");
             }
             sink.put(name.as_bytes());
-            previous = Some(name);
         }
     }
 
-    /// The SHA-256 of the canonical request.
+    /// The signed header names in order, each once.
+    pub(crate) fn signed_header_names(&self) -> impl Iterator<Item = &str> + '_ {
+        let mut previous: Option<&str> = None;
+        self.headers.iter().filter_map(move |(name, _)| {
+            let fresh = previous != Some(*name);
+            previous = Some(name);
+            fresh.then_some(*name)
+        })
+    }
+
+    /// The SHA-256 of the canonical request, written into a reusable per-thread buffer and
+    /// hashed in one call (cheaper than feeding the hasher piece by piece).
     pub(crate) fn digest(&self) -> [u8; 32] {
-        let mut hasher = Sha256::new();
-        self.write(&mut hasher);
-        hasher.finalize().into()
+        thread_local! {
+            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        BUFFER.with(|buffer| match buffer.try_borrow_mut() {
+            Ok(mut buffer) => {
+                buffer.clear();
+                self.write(&mut *buffer);
+                let digest = Sha256::digest(buffer.as_slice()).into();
+                if buffer.capacity() > 64 * 1024 {
+                    *buffer = Vec::new();
+                }
+                digest
+            }
+            Err(_) => {
+                let mut hasher = Sha256::new();
+                self.write(&mut hasher);
+                hasher.finalize().into()
+            }
+        })
     }
 }
 
 /// The canonical URI: the wire path encoded once more, which only turns `%` into `%25`.
 fn write_uri(sink: &mut impl Sink, path: &str) {
-    let mut pieces = path.split('%');
+    if !path.as_bytes().contains(&b'%') {
+        sink.put(path.as_bytes());
+        return;
+    }
+    let mut pieces = split_ascii(path, b'%');
     if let Some(first) = pieces.next() {
         sink.put(first.as_bytes());
     }
@@ -115,7 +142,7 @@ fn write_query(sink: &mut impl Sink, query: &str) {
     if query.is_empty() {
         return;
     }
-    let mut pieces = query.split('&').filter(|p| !p.is_empty());
+    let mut pieces = split_ascii(query, b'&').filter(|p| !p.is_empty());
     let (Some(first), second) = (pieces.next(), pieces.next()) else {
         return;
     };
@@ -132,7 +159,7 @@ fn write_query(sink: &mut impl Sink, query: &str) {
 }
 
 fn split_pair(piece: &str) -> (&str, &str) {
-    piece.split_once('=').unwrap_or((piece, ""))
+    split_once_ascii(piece, b'=').unwrap_or((piece, ""))
 }
 
 fn write_pair(sink: &mut impl Sink, (name, value): (&str, &str), first: bool) {
@@ -144,14 +171,15 @@ fn write_pair(sink: &mut impl Sink, (name, value): (&str, &str), first: bool) {
     sink.put(value.as_bytes());
 }
 
-/// Lowercase hex of `bytes` into `out` (twice as long), without allocating.
-pub(crate) fn hex_into<'a>(bytes: &[u8], out: &'a mut [u8]) -> &'a str {
+/// Lowercase hex of a 32-byte digest, without allocating.
+pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 64];
     for (i, byte) in bytes.iter().enumerate() {
         out[2 * i] = HEX[usize::from(byte >> 4)];
         out[2 * i + 1] = HEX[usize::from(byte & 0x0f)];
     }
-    std::str::from_utf8(&out[..2 * bytes.len()]).unwrap_or_default()
+    out
 }
 
 #[cfg(test)]
@@ -187,7 +215,11 @@ mod tests {
 
     #[test]
     fn hex() {
-        let mut out = [0u8; 4];
-        assert_eq!(hex_into(&[0xab, 0x01], &mut out), "ab01");
+        let mut digest = [0u8; 32];
+        digest[0] = 0xab;
+        digest[31] = 0x01;
+        let hex = hex32(&digest);
+        assert_eq!(&hex[..4], b"ab00");
+        assert_eq!(&hex[60..], b"0001");
     }
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// What a signature was computed over: the canonical request, the string to sign, and the
-/// signed header names, from [`Signer::explain_at`].
+/// signed header names, from [`Signer::explain_at`](crate::Signer::explain_at).
 ///
 /// `Debug` and [`SigningDetails::canonical_request_redacted`] hide the session token; the
 /// secret key and the signature are never part of it.

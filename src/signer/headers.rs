@@ -1,25 +1,42 @@
 //! Which headers are signed, and the form their values are sent and signed in.
 
 use crate::Error;
-use http::header::{HeaderMap, HeaderValue, CONNECTION, HOST};
+use http::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONNECTION, HOST};
 
-pub(crate) const X_AMZ_DATE: &str = "x-amz-date";
-pub(crate) const X_AMZ_SECURITY_TOKEN: &str = "x-amz-security-token";
-pub(crate) const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
+/// The names of the headers the signer sets, as text (for the canonical request) and as
+/// header names (built at compile time, so no lookup parses them).
+pub(crate) const DATE_NAME: &str = "x-amz-date";
+pub(crate) const TOKEN_NAME: &str = "x-amz-security-token";
+pub(crate) const CONTENT_SHA256_NAME: &str = "x-amz-content-sha256";
+pub(crate) const X_AMZ_DATE: HeaderName = HeaderName::from_static(DATE_NAME);
+pub(crate) const X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static(TOKEN_NAME);
+pub(crate) const X_AMZ_CONTENT_SHA256: HeaderName = HeaderName::from_static(CONTENT_SHA256_NAME);
 
 /// The headers the signer sets itself; stale copies are removed before signing.
-const SIGNING_HEADERS: [&str; 4] = [
-    "authorization",
+const SIGNING_HEADERS: [HeaderName; 4] = [
+    AUTHORIZATION,
     X_AMZ_DATE,
     X_AMZ_SECURITY_TOKEN,
     X_AMZ_CONTENT_SHA256,
 ];
 
-/// Removes `authorization`, `x-amz-date`, `x-amz-security-token` and `x-amz-content-sha256`
-/// left from an earlier signature (a retry) or set by the caller.
-pub(crate) fn remove_stale(headers: &mut HeaderMap) {
-    for name in SIGNING_HEADERS {
-        headers.remove(name);
+/// Gets the headers ready to be signed, in place, in one look at them: removes
+/// `authorization`, `x-amz-date`, `x-amz-security-token` and `x-amz-content-sha256` left from
+/// an earlier signature (a retry) or set by the caller, and writes the signed header values in
+/// canonical form (see [`normalize_values`]). Touches the map only where something is to do.
+pub(crate) fn tidy(headers: &mut HeaderMap) {
+    let (mut stale, mut untidy) = (false, false);
+    for (name, value) in headers.iter() {
+        stale |= SIGNING_HEADERS.contains(name);
+        untidy |= !is_canonical(value.as_bytes());
+    }
+    if stale {
+        for name in &SIGNING_HEADERS {
+            headers.remove(name);
+        }
+    }
+    if untidy {
+        normalize_values(headers);
     }
 }
 
@@ -58,10 +75,7 @@ fn is_signed(name: &str, hop_by_hop: &[&str]) -> bool {
 /// leading and trailing spaces and tabs removed, each inner run of spaces and tabs replaced by
 /// one space. Servers and proxies strip or fold such whitespace, so the value sent must be the
 /// value signed (botocore's canonical form, which aws-sigv4 agrees with on such values).
-pub(crate) fn normalize_values(headers: &mut HeaderMap) {
-    if !headers.values().any(|v| !is_canonical(v.as_bytes())) {
-        return;
-    }
+fn normalize_values(headers: &mut HeaderMap) {
     let hop_by_hop: Vec<String> = connection_tokens(headers)
         .into_iter()
         .map(str::to_owned)
@@ -113,18 +127,25 @@ fn connection_tokens(headers: &HeaderMap) -> Vec<&str> {
         .collect()
 }
 
-/// The `(name, value)` pairs of the headers to sign, in the map's order, values as UTF-8.
+/// Signed `(name, value)` pairs, and the `Host` header's value.
+pub(crate) type SignedPairs<'a> = (Vec<(&'a str, &'a str)>, Option<&'a HeaderValue>);
+
+/// The `(name, value)` pairs of the headers to sign, in the map's order, values as UTF-8, with
+/// room for the signer's own four; and the `Host` header's value, if there is one.
 ///
 /// # Errors
 ///
 /// [`Error::InvalidHeaderValue`] for a signed header whose value is not UTF-8.
-pub(crate) fn signed_pairs(headers: &HeaderMap) -> Result<Vec<(&str, &str)>, Error> {
-    let has_connection = headers.contains_key(CONNECTION);
-    let hop_by_hop = if has_connection {
-        connection_tokens(headers)
-    } else {
-        Vec::new()
-    };
+pub(crate) fn signed_pairs(headers: &HeaderMap) -> Result<SignedPairs<'_>, Error> {
+    let mut hop_by_hop = Vec::new();
+    let mut host = None;
+    for (name, value) in headers {
+        if name == CONNECTION {
+            hop_by_hop = connection_tokens(headers);
+        } else if name == HOST && host.is_none() {
+            host = Some(value);
+        }
+    }
     let mut pairs = Vec::with_capacity(headers.len() + 4);
     for (name, value) in headers {
         let name = name.as_str();
@@ -137,7 +158,7 @@ pub(crate) fn signed_pairs(headers: &HeaderMap) -> Result<Vec<(&str, &str)>, Err
             })?;
         pairs.push((name, value));
     }
-    Ok(pairs)
+    Ok((pairs, host))
 }
 
 /// The value for `authorization` or `x-amz-security-token`, marked sensitive.
@@ -167,7 +188,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("x-a", HeaderValue::from_static("\tone\t\ttwo "));
         headers.insert("user-agent", HeaderValue::from_static("keep\t\tme"));
-        normalize_values(&mut headers);
+        tidy(&mut headers);
         assert_eq!(headers["x-a"], "one two");
         assert_eq!(headers["user-agent"], "keep\t\tme");
     }

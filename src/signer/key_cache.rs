@@ -117,10 +117,8 @@ pub(crate) fn finish_signature(mut mac: SigningMac, string_to_sign: &[&[u8]]) ->
     for part in string_to_sign {
         mac.update(part);
     }
-    let tag = mac.finalize().into_bytes();
-    let mut hex = [0u8; 64];
-    super::canonical::hex_into(&tag, &mut hex);
-    hex
+    let tag: [u8; 32] = mac.finalize().into_bytes().into();
+    super::canonical::hex32(&tag)
 }
 
 #[cfg(test)]

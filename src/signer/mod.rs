@@ -297,12 +297,11 @@ impl Signer {
             time,
         );
         *request.headers_mut() = headers;
-        let new_path_and_query = signed?;
-        normalize_uri(request.uri_mut(), new_path_and_query)
+        normalize_uri(request.uri_mut(), signed?)
     }
 
-    /// Signs the headers of a request with this method and URI; returns the wire-form path
-    /// and query when it differs from the URI's.
+    /// Signs the headers of a request with this method and URI; returns what of the URI must
+    /// be rewritten into what was signed.
     fn sign_http_parts(
         &self,
         method: &http::Method,
@@ -311,7 +310,7 @@ impl Signer {
         hash: &PayloadHash,
         credentials: &Credentials,
         time: SystemTime,
-    ) -> Result<Option<String>, Error> {
+    ) -> Result<UriRewrite, Error> {
         reject_userinfo(uri)?;
         let wire = wire_path_and_query(uri.path_and_query().map_or("/", |pq| pq.as_str()))?;
         let (path, query) = split_wire(&wire);
@@ -324,7 +323,10 @@ impl Signer {
         };
         self.sign_headers(&target, headers, hash, credentials, time)?;
         let changed = matches!(wire, Cow::Owned(_)) || uri.path_and_query().is_none();
-        Ok(changed.then(|| wire.into_owned()))
+        Ok(UriRewrite {
+            path_and_query: changed.then(|| wire.into_owned()),
+            lowercase_authority: matches!(authority_host, Cow::Owned(_)),
+        })
     }
 
     /// What signing `request` at `time` computes, by this crate's own canonicalization: the
@@ -380,16 +382,14 @@ impl Signer {
     ) -> Result<SigningDetails, Error> {
         let date = AmzDate::new(time)?;
         let mut headers = headers.clone();
-        headers::remove_stale(&mut headers);
-        headers::normalize_values(&mut headers);
+        headers::tidy(&mut headers);
         let prepared = self.prepare(target, &headers, hash, credentials, &date)?;
         let canonical = prepared.canonical(target, hash);
         let mut text = Vec::with_capacity(512);
         canonical.write(&mut text);
         let mut names = Vec::with_capacity(64);
         canonical.write_signed_headers(&mut names);
-        let mut digest_hex = [0u8; 64];
-        canonical::hex_into(&canonical.digest(), &mut digest_hex);
+        let digest_hex = canonical::hex32(&canonical.digest());
         let string_to_sign = sign::string_to_sign_parts(
             &date,
             &prepared.region,
@@ -641,7 +641,7 @@ impl fmt::Debug for SignerBuilder {
 
 /// `path?query` split at the `?` (the query without it, empty when there is none).
 fn split_wire(wire: &str) -> (&str, &str) {
-    wire.split_once('?').unwrap_or((wire, ""))
+    crate::function_url::split_once_ascii(wire, b'?').unwrap_or((wire, ""))
 }
 
 /// Refuses a URI with user info (`user:password@host`): it must never be signed as part of
@@ -656,12 +656,21 @@ fn reject_userinfo(uri: &http::Uri) -> Result<(), Error> {
     }
 }
 
+/// What of a signed URI differs from what was signed.
+struct UriRewrite {
+    /// The wire-form path and query, when it differs from the URI's.
+    path_and_query: Option<String>,
+    /// Whether the authority has uppercase letters (the host is signed in lowercase).
+    lowercase_authority: bool,
+}
+
 /// Writes the wire-form path and query (when signing changed them) into the URI, and
 /// lowercases its authority, only where something differs.
-fn normalize_uri(uri: &mut http::Uri, path_and_query: Option<String>) -> Result<(), Error> {
-    let lowercase_needed = uri
-        .authority()
-        .is_some_and(|a| a.as_str().bytes().any(|b| b.is_ascii_uppercase()));
+fn normalize_uri(uri: &mut http::Uri, rewrite: UriRewrite) -> Result<(), Error> {
+    let UriRewrite {
+        path_and_query,
+        lowercase_authority: lowercase_needed,
+    } = rewrite;
     if path_and_query.is_none() && !lowercase_needed {
         return Ok(());
     }

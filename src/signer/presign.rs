@@ -1,6 +1,6 @@
 //! Presigned URLs: the signature in the query (`X-Amz-*` parameters), only `host` signed.
 
-use super::canonical::{hex_into, CanonicalRequest};
+use super::canonical::{hex32, CanonicalRequest};
 use super::key_cache::finish_signature;
 use super::sign::{check_not_expired, string_to_sign_parts, ALGORITHM};
 use super::time::AmzDate;
@@ -126,8 +126,7 @@ impl Signer {
             headers: &headers,
             payload_hash: hash.as_str(),
         };
-        let mut digest_hex = [0u8; 64];
-        hex_into(&canonical.digest(), &mut digest_hex);
+        let digest_hex = hex32(&canonical.digest());
         let mac = self
             .inner
             .keys

@@ -144,7 +144,7 @@ impl Signer {
     /// let url = reqwest::Url::parse("http://127.0.0.1:9000/a b?q=x+y")?;
     /// let request = reqwest::Request::new(reqwest::Method::GET, url);
     /// let details = signer.explain_reqwest_at(&request, &PayloadHash::EMPTY, &credentials, SystemTime::now())?;
-    /// assert!(details.canonical_request().starts_with("GET\n/a%2520b\nq=x%2520y\n"));
+    /// assert!(details.canonical_request().starts_with("GET\n/a%2520b\nq=x%20y\n"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn explain_reqwest_at(

@@ -1,17 +1,17 @@
 //! Header signing: the canonical request, the string to sign and the signature, turned into
 //! `x-amz-date`, `x-amz-content-sha256`, `x-amz-security-token` and `authorization`.
 
-use super::canonical::{hex_into, CanonicalRequest};
+use super::canonical::{hex32, CanonicalRequest};
 use super::headers::{
-    normalize_values, remove_stale, sensitive_value, signed_pairs, X_AMZ_CONTENT_SHA256,
-    X_AMZ_DATE, X_AMZ_SECURITY_TOKEN,
+    sensitive_value, signed_pairs, tidy, CONTENT_SHA256_NAME, DATE_NAME, TOKEN_NAME,
+    X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN,
 };
 use super::key_cache::finish_signature;
 use super::time::AmzDate;
 use super::{ContentSha256Header, Signer};
 use crate::function_url::region_from_host;
 use crate::{Credentials, Error, PayloadHash};
-use http::header::{HeaderMap, HeaderValue, AUTHORIZATION, HOST};
+use http::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use std::borrow::Cow;
 use std::time::SystemTime;
 
@@ -65,7 +65,8 @@ impl Signer {
         credentials: &'a Credentials,
         date: &'a AmzDate,
     ) -> Result<Prepared<'a>, Error> {
-        let host = match (&self.inner.sign_host, headers.get(HOST)) {
+        let (mut pairs, host_header) = signed_pairs(headers)?;
+        let host = match (&self.inner.sign_host, host_header) {
             (Some(host), _) => host.as_str(),
             (None, Some(value)) => value.to_str().map_err(|_| Error::InvalidHeaderValue {
                 name: "host".to_owned(),
@@ -78,14 +79,13 @@ impl Signer {
                 host: host.to_owned(),
             })?),
         };
-        let mut pairs = signed_pairs(headers)?;
         pairs.push(("host", host));
-        pairs.push((X_AMZ_DATE, date.as_str()));
+        pairs.push((DATE_NAME, date.as_str()));
         if self.inner.content_header == ContentSha256Header::Include {
-            pairs.push((X_AMZ_CONTENT_SHA256, hash.as_str()));
+            pairs.push((CONTENT_SHA256_NAME, hash.as_str()));
         }
         if let Some(token) = credentials.session_token() {
-            pairs.push((X_AMZ_SECURITY_TOKEN, token));
+            pairs.push((TOKEN_NAME, token));
         }
         pairs.sort_by(|a, b| a.0.cmp(b.0));
         Ok(Prepared {
@@ -109,8 +109,7 @@ impl Signer {
     ) -> Result<(), Error> {
         let date = AmzDate::new(time)?;
         check_not_expired(credentials, time)?;
-        remove_stale(headers);
-        normalize_values(headers);
+        tidy(headers);
         let prepared = self.prepare(target, headers, hash, credentials, &date)?;
         let canonical = prepared.canonical(target, hash);
         let signature = self.signature(&canonical, credentials, &prepared, time);
@@ -136,8 +135,8 @@ impl Signer {
                 sensitive_value(token, "session token")?,
             );
         }
-        let date = HeaderValue::from_bytes(date.as_str().as_bytes())
-            .map_err(|_| Error::SigningTimeOutOfRange)?;
+        let date =
+            HeaderValue::from_bytes(date.as_bytes()).map_err(|_| Error::SigningTimeOutOfRange)?;
         headers.insert(X_AMZ_DATE, date);
         if self.inner.content_header == ContentSha256Header::Include {
             headers.insert(X_AMZ_CONTENT_SHA256, hash.to_header_value());
@@ -155,8 +154,7 @@ impl Signer {
         prepared: &Prepared<'_>,
         time: SystemTime,
     ) -> [u8; 64] {
-        let mut digest_hex = [0u8; 64];
-        hex_into(&canonical.digest(), &mut digest_hex);
+        let digest_hex = hex32(&canonical.digest());
         let mac = self.inner.keys.mac(
             credentials,
             time,
@@ -239,7 +237,12 @@ fn authorization(
     out.push('/');
     out.push_str(service);
     out.push_str("/aws4_request, SignedHeaders=");
-    canonical.write_signed_headers(&mut out);
+    for (i, name) in canonical.signed_header_names().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        out.push_str(name);
+    }
     out.push_str(", Signature=");
     out.push_str(std::str::from_utf8(signature).unwrap_or_default());
     out

@@ -44,6 +44,11 @@ impl AmzDate {
         Ok(AmzDate(out))
     }
 
+    /// `YYYYMMDDTHHMMSSZ`, as bytes.
+    pub(crate) fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+
     /// `YYYYMMDDTHHMMSSZ`.
     pub(crate) fn as_str(&self) -> &str {
         // ASCII digits, `T` and `Z` by construction.

@@ -902,6 +902,21 @@ fn test_sign(
         canonical.push_str(&format!("{name}:{}\n", values.join(",")));
     }
     canonical.push_str(&format!("\n{}\n{payload_hash}", signed.join(";")));
+    authorization_for(
+        &canonical, signed, access_key, secret, region, service, amz_date,
+    )
+}
+
+/// The `Authorization` value for a canonical request built by the caller.
+fn authorization_for(
+    canonical: &str,
+    signed: &[&str],
+    access_key: &str,
+    secret: &str,
+    region: &str,
+    service: &str,
+    amz_date: &str,
+) -> String {
     let date = &amz_date[..8];
     let scope = format!("{date}/{region}/{service}/aws4_request");
     let to_sign = format!(
@@ -1035,9 +1050,14 @@ async fn send(
         .as_bytes(),
     );
     request.extend_from_slice(body);
+    send_bytes(addr, &request).await
+}
+
+/// Sends `request`, a complete HTTP/1.1 request with `connection: close`, byte for byte.
+async fn send_bytes(addr: SocketAddr, request: &[u8]) -> Reply {
     let exchange = async {
         let mut stream = TcpStream::connect(addr).await.expect("connect");
-        stream.write_all(&request).await.expect("write");
+        stream.write_all(request).await.expect("write");
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).await.expect("read");
         raw
@@ -1182,7 +1202,8 @@ async fn start_binds_loopback_ports_and_shutdown_releases_them() {
     assert_eq!(emulator.function_arn(), FUNCTION_ARN);
     assert_eq!(emulator.distribution_arn(), Some(DISTRIBUTION));
     // Serving.
-    let reply = send(function, "GET", "/", &[h("host", "x")], b"").await;
+    let host = h("host", emulator.function_host());
+    let reply = send(function, "GET", "/", &[host], b"").await;
     assert_eq!(reply.status, 403);
     emulator.shutdown().await;
     std::net::TcpListener::bind(function).expect("function port released");
@@ -1291,12 +1312,13 @@ async fn auth_type_none_invokes_everything_with_the_echo_handler() {
         .start()
         .await
         .expect("starts");
+    let host = h("host", emulator.function_host());
     let body = br#"{"hello":"world"}"#;
     let reply = send(
         emulator.function_addr(),
         "POST",
         "/items/1?q=a%20b",
-        &[h("host", "anything"), h("content-type", "application/json")],
+        &[host.clone(), h("content-type", "application/json")],
         body,
     )
     .await;
@@ -1318,7 +1340,7 @@ async fn auth_type_none_invokes_everything_with_the_echo_handler() {
         emulator.function_addr(),
         "GET",
         "/",
-        &[h("host", "x"), h("authorization", "junk")],
+        &[host, h("authorization", "junk")],
         b"",
     )
     .await;
@@ -1335,6 +1357,7 @@ async fn bodies_over_the_limit_get_413_counting_base64_growth() {
         .await
         .expect("starts");
     let addr = emulator.function_addr();
+    let host = h("host", emulator.function_host());
     let too_large =
         r#"{"message":"Request must be smaller than 100 bytes for the InvokeFunction operation"}"#;
     let text = |n: usize| vec![b'a'; n];
@@ -1342,7 +1365,7 @@ async fn bodies_over_the_limit_get_413_counting_base64_growth() {
         addr,
         "POST",
         "/",
-        &[h("host", "x"), h("content-type", "text/plain")],
+        &[host.clone(), h("content-type", "text/plain")],
         &text(100),
     )
     .await;
@@ -1351,16 +1374,13 @@ async fn bodies_over_the_limit_get_413_counting_base64_growth() {
         addr,
         "POST",
         "/",
-        &[h("host", "x"), h("content-type", "text/plain")],
+        &[host.clone(), h("content-type", "text/plain")],
         &text(101),
     )
     .await;
     assert_error(&reply, 413, "RequestEntityTooLargeException", too_large);
     // Binary: 75 bytes are 100 in base64, 76 are 104.
-    let octets = [
-        h("host", "x"),
-        h("content-type", "application/octet-stream"),
-    ];
+    let octets = [host.clone(), h("content-type", "application/octet-stream")];
     assert_eq!(
         send(addr, "POST", "/", &octets, &[0u8; 75]).await.status,
         200
@@ -1369,7 +1389,7 @@ async fn bodies_over_the_limit_get_413_counting_base64_growth() {
     assert_error(&reply, 413, "RequestEntityTooLargeException", too_large);
     // No content type counts as binary.
     assert_eq!(
-        send(addr, "POST", "/", &[h("host", "x")], &[b'a'; 76])
+        send(addr, "POST", "/", std::slice::from_ref(&host), &[b'a'; 76])
             .await
             .status,
         413
@@ -1379,7 +1399,7 @@ async fn bodies_over_the_limit_get_413_counting_base64_growth() {
         addr,
         "PUT",
         "/big",
-        &[h("host", "x"), h("content-type", "text/plain")],
+        &[host.clone(), h("content-type", "text/plain")],
         &text(50_000),
     )
     .await;
@@ -1405,6 +1425,7 @@ async fn emulator_for(case: &Value, skew: i64) -> Emulator {
             "arn:aws:lambda:{region}:123456789012:function:emulated"
         ))
         .identity(identity_of(case, s(case, "secret_key")))
+        .function_host(s(case, "host"))
         .clock_offset_secs(amz_secs(s(case, "time")) - now_secs() + skew)
         .start()
         .await
@@ -1514,6 +1535,7 @@ async fn server_rejections_over_the_wire_use_aws_bodies() {
     // Unknown key.
     let stranger = Emulator::builder()
         .region(s(&case, "region"))
+        .function_host(s(&case, "host"))
         .clock_offset_secs(amz_secs(s(&case, "time")) - now_secs())
         .start()
         .await
@@ -1524,6 +1546,7 @@ async fn server_rejections_over_the_wire_use_aws_bodies() {
     // A known identity from another account, with no resource policy.
     let foreign = Emulator::builder()
         .region(s(&case, "region"))
+        .function_host(s(&case, "host"))
         .function_arn(&format!(
             "arn:aws:lambda:{}:210987654321:function:f",
             s(&case, "region")
@@ -1547,6 +1570,7 @@ async fn server_rejections_over_the_wire_use_aws_bodies() {
     .expect("policy");
     let denied = Emulator::builder()
         .region(s(&case, "region"))
+        .function_host(s(&case, "host"))
         .identity(identity_of(&case, s(&case, "secret_key")))
         .resource_policy(deny)
         .clock_offset_secs(amz_secs(s(&case, "time")) - now_secs())
@@ -1593,6 +1617,7 @@ async fn custom_handler_sees_the_payload_2_0_event() {
     let region = s(&case, "region");
     let emulator = Emulator::builder()
         .region(region)
+        .function_host(s(&case, "host"))
         .identity(identity_of(&case, s(&case, "secret_key")))
         .clock_offset_secs(amz_secs(s(&case, "time")) - now_secs())
         .handler(move |event| {
@@ -1690,7 +1715,7 @@ async fn binary_bodies_reach_the_function_base64_encoded() {
         "PUT",
         "/blob",
         &[
-            h("host", "x"),
+            h("host", emulator.function_host()),
             h("content-type", "application/octet-stream"),
         ],
         &bytes,
@@ -1721,11 +1746,12 @@ async fn a_panicking_handler_gives_502() {
         .start()
         .await
         .expect("starts");
-    let reply = send(emulator.function_addr(), "GET", "/", &[h("host", "x")], b"").await;
+    let host = [h("host", emulator.function_host())];
+    let reply = send(emulator.function_addr(), "GET", "/", &host, b"").await;
     assert_eq!(reply.status, 502);
     assert!(reply.header("x-amzn-RequestId").is_some());
     // The server is still up.
-    let reply = send(emulator.function_addr(), "GET", "/", &[h("host", "x")], b"").await;
+    let reply = send(emulator.function_addr(), "GET", "/", &host, b"").await;
     assert_eq!(reply.status, 502);
 }
 
@@ -2291,4 +2317,281 @@ fn policy_parser_reports_errors_by_location() {
         Err(PolicyError::Invalid { .. })
     ));
     assert!(ResourcePolicy::empty().is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// (4) Fidelity: the function URL's own host, CloudFront's GET with a body,
+// whitespace in header values
+// ---------------------------------------------------------------------------
+
+const UNKNOWN_URL: &str = r#"{"Message":null}"#;
+
+/// Alice's signature for `GET /` with `host` as given.
+fn alice_get(host: &str) -> Vec<(String, Vec<u8>)> {
+    let amz_date = format_amz(now_secs());
+    let mut headers = vec![h("host", host), h("x-amz-date", &amz_date)];
+    let auth = test_sign(
+        "GET",
+        "/",
+        &headers,
+        &["host", "x-amz-date"],
+        EMPTY_SHA256,
+        ALICE_KEY,
+        ALICE_SECRET,
+        REGION,
+        "lambda",
+        &amz_date,
+    );
+    headers.push(h("authorization", &auth));
+    headers
+}
+
+#[tokio::test]
+async fn the_function_url_answers_only_for_its_own_host() {
+    let invocations = Arc::new(Mutex::new(0usize));
+    let counter = Arc::clone(&invocations);
+    let emulator = base()
+        .cloudfront(CloudFrontConfig::new(DISTRIBUTION))
+        .handler(move |_| {
+            *counter.lock().expect("lock") += 1;
+            HandlerResponse::text(200, "ok")
+        })
+        .start()
+        .await
+        .expect("starts");
+    let addr = emulator.function_addr();
+    let invoked = || *invocations.lock().expect("lock");
+
+    // A valid signature, but for a host that is not this function URL.
+    let reply = send(addr, "GET", "/", &alice_get("other.example"), b"").await;
+    assert_error(&reply, 403, "AccessDeniedException", UNKNOWN_URL);
+    let r = last(&emulator);
+    assert_eq!(r.outcome.rejection, Some(RejectionKind::UnknownFunctionUrl));
+    assert_eq!(r.outcome.caller_arn, None);
+    assert_eq!(invoked(), 0, "the handler is not invoked");
+
+    // The same signature for the function host is accepted.
+    let reply = send(addr, "GET", "/", &alice_get(emulator.function_host()), b"").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(invoked(), 1);
+
+    // Absolute form: the authority wins over `Host`.
+    let own = h("host", emulator.function_host());
+    let request = format!(
+        "GET http://other.example/ HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n\r\n",
+        emulator.function_host()
+    );
+    let reply = send_bytes(addr, request.as_bytes()).await;
+    assert_error(&reply, 403, "AccessDeniedException", UNKNOWN_URL);
+    // No `Host`, or two.
+    let reply = send_bytes(addr, b"GET / HTTP/1.1\r\nconnection: close\r\n\r\n").await;
+    assert_error(&reply, 403, "AccessDeniedException", UNKNOWN_URL);
+    let reply = send(addr, "GET", "/", &[own.clone(), own.clone()], b"").await;
+    assert_error(&reply, 403, "AccessDeniedException", UNKNOWN_URL);
+    // The host check comes first: an unsigned request for the right host is a plain 403.
+    let reply = send(addr, "GET", "/", &[own], b"").await;
+    assert_error(&reply, 403, "AccessDeniedException", FORBIDDEN);
+    assert_eq!(invoked(), 1);
+
+    // CloudFront rewrites `Host` to the function host, whatever the viewer named.
+    let reply = send(
+        cloudfront_addr(&emulator),
+        "GET",
+        "/",
+        &[h("host", "cdn.example.com")],
+        b"",
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(invoked(), 2);
+}
+
+#[tokio::test]
+async fn a_configured_function_host_matches_case_insensitively_and_is_validated() {
+    let host = "abcdefghijklmnopqrstuvwxyz234567.lambda-url.eu-central-1.on.aws";
+    let emulator = Emulator::builder()
+        .region(REGION)
+        .auth_type(AuthType::None)
+        .function_host(host)
+        .start()
+        .await
+        .expect("starts");
+    assert_eq!(emulator.function_host(), host);
+    let addr = emulator.function_addr();
+    let upper = host.to_ascii_uppercase();
+    assert_eq!(
+        send(addr, "GET", "/", &[h("host", &upper)], b"")
+            .await
+            .status,
+        200
+    );
+    // Even with auth type NONE, the loopback address is another host now.
+    let loopback = addr.to_string();
+    let reply = send(addr, "GET", "/", &[h("host", &loopback)], b"").await;
+    assert_error(&reply, 403, "AccessDeniedException", UNKNOWN_URL);
+
+    for bad in ["", "host with space", "a/b", "user@host"] {
+        let err = Emulator::builder()
+            .region(REGION)
+            .function_host(bad)
+            .start()
+            .await
+            .expect_err(bad);
+        assert!(matches!(err, EmulatorError::InvalidHost { ref host } if host == bad));
+    }
+}
+
+/// Checks CloudFront's own 403: its HTML page and headers, no Lambda headers.
+fn assert_cloudfront_refusal(reply: &Reply, method: &str) {
+    assert_eq!(reply.status, 403, "{method}: {}", reply.text());
+    assert_eq!(reply.header("x-cache"), Some("Error from cloudfront"));
+    assert_eq!(reply.header("content-type"), Some("text/html"));
+    assert!(reply
+        .header("via")
+        .is_some_and(|v| v.ends_with(".cloudfront.net (CloudFront)")));
+    assert!(reply.header("x-amz-cf-id").is_some());
+    assert_eq!(reply.header("x-amzn-ErrorType"), None);
+    assert_eq!(reply.header("x-amzn-RequestId"), None);
+    if method == "HEAD" {
+        assert!(reply.body.is_empty());
+    } else {
+        let page = reply.text();
+        assert!(page.contains("<H1>403 ERROR</H1>"), "{page}");
+        assert!(
+            page.contains("The request could not be satisfied."),
+            "{page}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn cloudfront_refuses_get_and_head_with_a_body() {
+    for signing in [
+        OacSigning::Always,
+        OacSigning::Never,
+        OacSigning::NoOverride,
+    ] {
+        let emulator = with_cloudfront(signing).await;
+        let addr = cloudfront_addr(&emulator);
+        let cdn = [h("host", "cdn")];
+        for method in ["GET", "HEAD"] {
+            let reply = send(addr, method, "/", &cdn, b"{}").await;
+            assert_cloudfront_refusal(&reply, method);
+            for chunks in ["2\r\n{}\r\n0\r\n\r\n", "0\r\n\r\n"] {
+                let request = format!(
+                    "{method} / HTTP/1.1\r\nhost: cdn\r\ntransfer-encoding: chunked\r\n\
+                     connection: close\r\n\r\n{chunks}"
+                );
+                assert_cloudfront_refusal(&send_bytes(addr, request.as_bytes()).await, method);
+            }
+        }
+        assert!(
+            emulator.received().is_empty(),
+            "{signing:?}: nothing reached the function URL"
+        );
+        // `Content-Length: 0` is no body, and other methods may carry one: both are forwarded.
+        send(addr, "GET", "/", &cdn, b"").await;
+        let hash = sha256_hex(b"{}");
+        let hashed = [h("host", "cdn"), h("x-amz-content-sha256", &hash)];
+        send(addr, "DELETE", "/", &hashed, b"{}").await;
+        assert_eq!(emulator.received().len(), 2, "{signing:?}");
+    }
+}
+
+/// A header value with leading, trailing and inner tabs, and one with runs of spaces, signed
+/// by botocore 1.43.11 (`SigV4Auth`, service `lambda`, Alice's key, `20251124T120000Z`): the
+/// signature below is botocore's, and the canonical request is checked by hand against the
+/// rule (trim, then every run of spaces and tabs becomes one space).
+const TABS_TIME: &str = "20251124T120000Z";
+const TABS_SIGNATURE: &str = "7504ac07cbfd35e6f98cee656974091cf59a1c195cf701d5fd92e6a1c376d072";
+const TABS_SIGNED: [&str; 4] = ["host", "x-amz-date", "x-lus-spaces", "x-lus-tabs"];
+
+fn tabs_headers(signature: &str) -> Vec<(String, Vec<u8>)> {
+    vec![
+        h("host", "127.0.0.1:9000"),
+        h("x-amz-date", TABS_TIME),
+        h("x-lus-tabs", "\ta\t\tb \t c\t"),
+        h("x-lus-spaces", "  d   e "),
+        h(
+            "authorization",
+            &format!(
+                "AWS4-HMAC-SHA256 Credential={ALICE_KEY}/20251124/{REGION}/lambda/aws4_request, \
+                 SignedHeaders={}, Signature={signature}",
+                TABS_SIGNED.join(";")
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn header_whitespace_is_canonicalized_like_botocore() {
+    let canonical = format!(
+        "GET\n/tabs\n\nhost:127.0.0.1:9000\nx-amz-date:{TABS_TIME}\nx-lus-spaces:d e\n\
+         x-lus-tabs:a b c\n\n{}\n{EMPTY_SHA256}",
+        TABS_SIGNED.join(";")
+    );
+    let headers = tabs_headers(TABS_SIGNATURE);
+    let verifier = Verifier::new(REGION, "lambda").identity(alice());
+    let request = RawRequest::new("GET", "/tabs", &headers, b"");
+    let parts = verifier.canonical_parts(&request).expect("parts");
+    assert_eq!(parts.canonical_request, canonical);
+    let caller = verifier
+        .verify(&request, at(amz_secs(TABS_TIME)))
+        .expect("botocore's signature verifies");
+    assert_eq!(caller.user_arn, ALICE_ARN);
+    // The test's own signer agrees with botocore.
+    let ours = authorization_for(
+        &canonical,
+        &TABS_SIGNED,
+        ALICE_KEY,
+        ALICE_SECRET,
+        REGION,
+        "lambda",
+        TABS_TIME,
+    );
+    assert!(ours.ends_with(TABS_SIGNATURE), "{ours}");
+
+    // Signed with the tabs as given (aws-sigv4 collapses only spaces): a mismatch.
+    let literal = canonical.replace("x-lus-tabs:a b c", "x-lus-tabs:\ta\t\tb \t c\t");
+    let literal_auth = authorization_for(
+        &literal,
+        &TABS_SIGNED,
+        ALICE_KEY,
+        ALICE_SECRET,
+        REGION,
+        "lambda",
+        TABS_TIME,
+    );
+    let literal_signature = literal_auth.rsplit('=').next().expect("signature");
+    let headers = tabs_headers(literal_signature);
+    let err = verifier
+        .verify(
+            &RawRequest::new("GET", "/tabs", &headers, b""),
+            at(amz_secs(TABS_TIME)),
+        )
+        .expect_err("tabs signed as given");
+    assert_eq!(err.kind(), RejectionKind::SignatureMismatch);
+}
+
+#[tokio::test]
+async fn header_tabs_on_the_wire_verify_like_botocore() {
+    let emulator = base()
+        .function_host("127.0.0.1:9000")
+        .clock_offset_secs(amz_secs(TABS_TIME) - now_secs())
+        .start()
+        .await
+        .expect("starts");
+    let reply = send(
+        emulator.function_addr(),
+        "GET",
+        "/tabs",
+        &tabs_headers(TABS_SIGNATURE),
+        b"",
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let r = last(&emulator);
+    // hyper strips the value's leading and trailing whitespace; the inner tabs arrive.
+    assert_eq!(r.header_str("x-lus-tabs"), Some("a\t\tb \t c"));
+    assert_eq!(r.outcome.caller_arn.as_deref(), Some(ALICE_ARN));
 }

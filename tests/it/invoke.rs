@@ -894,3 +894,176 @@ async fn help_goes_to_stdout_and_exits_0() {
         }
     }
 }
+
+/// `--cacert FILE` against the emulator serving https with its generated root.
+#[cfg(feature = "rustls")]
+mod https {
+    use super::*;
+
+    /// The emulator over https, and a directory holding its root as `root.pem`.
+    async fn https_emulator() -> (Emulator, TempDir, String) {
+        let emu = emulator(|b| b.tls(true)).await;
+        let dir = TempDir::new();
+        let root = emu.root_certificate_pem().expect("tls").as_bytes();
+        let path = dir.write("root.pem", root).display().to_string();
+        (emu, dir, path)
+    }
+
+    #[tokio::test]
+    async fn cacert_trusts_the_emulator_root_in_iam_and_oac_mode() {
+        let (emu, _dir, root) = https_emulator().await;
+        let target = url(&emu, "/hello?a=1");
+        assert!(target.starts_with("https://"));
+        let out = invoke(&["--cacert", &root, "--region", support::REGION, &target]).await;
+        assert_eq!(out.code, Some(0), "{out:?}");
+        assert_eq!(
+            out.json()["callerArn"],
+            "arn:aws:iam::123456789012:user/test"
+        );
+
+        let cloudfront = emu.cloudfront_url().expect("cloudfront").to_owned();
+        let out = run(
+            &[
+                "--oac",
+                &format!("--cacert={root}"),
+                "-d",
+                OAC_BODY,
+                &cloudfront,
+            ],
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(out.code, Some(0), "{out:?}");
+        assert_eq!(out.json()["bodySha256"], OAC_BODY_SHA256);
+
+        let received = emu.received();
+        assert_eq!(received.len(), 2);
+        assert!(
+            received.iter().all(|r| r.outcome.status == 200),
+            "{received:?}"
+        );
+        assert_eq!(received[0].target, "/hello?a=1");
+        assert!(received[1].via_cloudfront);
+        assert_eq!(received[1].body, OAC_BODY.as_bytes());
+    }
+
+    #[tokio::test]
+    async fn a_presigned_https_url_works_with_a_client_trusting_the_root() {
+        let (emu, _dir, _root) = https_emulator().await;
+        let out = invoke(&[
+            "--presign",
+            "60",
+            "--region",
+            support::REGION,
+            &url(&emu, "/r"),
+        ])
+        .await;
+        assert_eq!(out.code, Some(0), "{out:?}");
+        let presigned = out.stdout_text().trim_end().to_owned();
+        assert!(presigned.starts_with("https://127.0.0.1:"), "{presigned}");
+        let root =
+            reqwest::Certificate::from_pem(emu.root_certificate_pem().unwrap().as_bytes()).unwrap();
+        let client = reqwest::Client::builder()
+            .tls_certs_only([root])
+            .build()
+            .unwrap();
+        let response = client.get(&presigned).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(emu.received()[0].outcome.status, 200);
+    }
+
+    #[tokio::test]
+    async fn without_cacert_the_handshake_fails_and_nothing_is_sent() {
+        let (emu, dir, _root) = https_emulator().await;
+        let target = url(&emu, "/");
+        let out = invoke(&["--region", support::REGION, &target]).await;
+        assert_eq!(out.code, Some(1), "a transport error: {out:?}");
+        assert!(out.stdout.is_empty());
+        assert!(out.stderr.contains("invalid peer certificate"), "{out:?}");
+
+        // Another emulator's root does not vouch for this one.
+        let (_other, _other_dir, other_root) = https_emulator().await;
+        let out = invoke(&[
+            "--cacert",
+            &other_root,
+            "--region",
+            support::REGION,
+            &target,
+        ])
+        .await;
+        assert_eq!(out.code, Some(1), "{out:?}");
+        assert!(out.stderr.contains("invalid peer certificate"), "{out:?}");
+
+        // A missing file or one without a certificate: a configuration error, exit 2.
+        let missing = dir.path().join("missing.pem").display().to_string();
+        let out = invoke(&["--cacert", &missing, "--region", support::REGION, &target]).await;
+        out.assert_config_error("cannot read");
+        let junk = dir
+            .write("junk.pem", b"not a certificate\n")
+            .display()
+            .to_string();
+        let out = invoke(&["--cacert", &junk, "--region", support::REGION, &target]).await;
+        out.assert_config_error("holds no PEM certificate");
+        assert!(emu.received().is_empty(), "{:?}", emu.received());
+    }
+
+    #[tokio::test]
+    async fn the_emulator_example_writes_the_root_that_cacert_trusts() {
+        use tokio::io::AsyncBufReadExt;
+        let dir = TempDir::new();
+        let root = dir.path().join("root.pem");
+        let mut emulator = tokio::process::Command::new(support::example_binary("emulator"))
+            .arg("--region")
+            .arg(support::REGION)
+            .arg("--tls")
+            .arg(&root)
+            .env_clear()
+            .envs(session_env())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn the emulator example");
+        let stdout = emulator.stdout.take().expect("stdout");
+        let mut line = String::new();
+        tokio::time::timeout(
+            TIMEOUT,
+            tokio::io::BufReader::new(stdout).read_line(&mut line),
+        )
+        .await
+        .expect("the emulator example printed its line in time")
+        .expect("read its line");
+        let config: serde_json::Value = serde_json::from_str(line.trim()).expect("one JSON line");
+        let function_url = config["function_url"].as_str().expect("function_url");
+        assert!(function_url.starts_with("https://127.0.0.1:"), "{line}");
+        assert!(config["cloudfront"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("https://")));
+
+        let root = root.display().to_string();
+        let args = [
+            "--cacert",
+            &root,
+            "--region",
+            support::REGION,
+            "-d",
+            "hi",
+            function_url,
+        ];
+        let out = invoke(&args).await;
+        assert_eq!(out.code, Some(0), "{out:?}");
+        assert_eq!(
+            out.json()["callerArn"],
+            "arn:aws:iam::123456789012:user/local"
+        );
+        assert_eq!(out.json()["bodySha256"], sha256_hex(b"hi"));
+    }
+
+    #[tokio::test]
+    async fn help_lists_cacert() {
+        let out = run(&["--help"], &[], None).await;
+        assert!(out.stdout_text().contains("--cacert <FILE>"), "{out:?}");
+    }
+}

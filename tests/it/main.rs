@@ -39,8 +39,17 @@ mod secrets;
 #[cfg(all(feature = "middleware", feature = "emulator"))]
 mod examples;
 
+#[cfg(all(feature = "emulator", feature = "rustls", feature = "middleware"))]
+mod tls;
+
+#[cfg(all(feature = "tower", feature = "emulator"))]
+mod tower;
+
 #[cfg(all(feature = "middleware", feature = "emulator"))]
 mod leaks;
+
+#[cfg(all(feature = "middleware", feature = "emulator"))]
+mod intent;
 
 #[cfg(all(feature = "middleware", feature = "emulator", feature = "aws-config"))]
 mod proxy;

@@ -539,3 +539,27 @@ pub fn example_binary(name: &'static str) -> &'static std::path::Path {
     built.insert(name, leaked);
     leaked
 }
+
+/// What the emulated function was invoked with, in order.
+#[cfg(feature = "emulator")]
+pub type Events = std::sync::Arc<std::sync::Mutex<Vec<lambda_url_signer::emulator::InvokeEvent>>>;
+
+/// A function for the emulator that records every event and answers `ok`, and its record.
+#[cfg(feature = "emulator")]
+pub fn recording_handler() -> (
+    impl Fn(
+            &lambda_url_signer::emulator::InvokeEvent,
+        ) -> lambda_url_signer::emulator::HandlerResponse
+        + Send
+        + Sync
+        + 'static,
+    Events,
+) {
+    let events = Events::default();
+    let seen = std::sync::Arc::clone(&events);
+    let handler = move |event: &lambda_url_signer::emulator::InvokeEvent| {
+        seen.lock().expect("lock").push(event.clone());
+        lambda_url_signer::emulator::HandlerResponse::text(200, "ok")
+    };
+    (handler, events)
+}
