@@ -5,6 +5,9 @@
 //! memory --stream                    stream a 5,000,000-byte file through SigningMiddleware
 //!                                    with a precomputed PayloadHash; print the peak heap growth
 //! memory --count-allocs              allocations per signature, crate and plain aws-sigv4
+//! memory --sign-loop <crate|aws-sigv4> N
+//!                                    sign the GET benchmark request N times, for
+//!                                    `valgrind --tool=callgrind` (instructions per signature)
 //! memory --signatures                the benchmark requests' signatures, crate and aws-sigv4
 //! ```
 //!
@@ -131,9 +134,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         "--iam" | "--oac" | "--plain" => send(&mode[2..]),
         "--stream" => stream_file(),
         "--count-allocs" => count_allocs(),
+        "--sign-loop" => sign_loop(),
         "--signatures" => signatures(),
         other => Err(format!(
-            "unknown mode {other:?}: use --iam, --oac, --plain, --stream, --count-allocs or --signatures"
+            "unknown mode {other:?}: use --iam, --oac, --plain, --stream, --count-allocs, --sign-loop or --signatures"
         )
         .into()),
     }
@@ -404,6 +408,32 @@ fn count_allocs() -> Result<(), Box<dyn Error>> {
         })?;
         report(&format!("aws-sigv4 `sign` + apply, {name}"), plain, ROUNDS);
     }
+    Ok(())
+}
+
+/// `--sign-loop <crate|aws-sigv4> N`: signs the GET benchmark request `N` times with one signer,
+/// for instruction counts under callgrind (the request clones are counted too: subtract a run
+/// with a small `N`).
+fn sign_loop() -> Result<(), Box<dyn Error>> {
+    let mut args = std::env::args().skip(2);
+    let which = args.next().unwrap_or_else(|| "crate".to_owned());
+    let rounds: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
+    let signer = Signer::builder().region(REGION).build()?;
+    let credentials = credentials();
+    let identity: Identity = credentials.clone().into();
+    let time = signing_time();
+    let [(_, template), _] = requests()?;
+    for _ in 0..rounds {
+        let mut request = template.clone();
+        let hash = PayloadHash::of(request.body());
+        match which.as_str() {
+            "crate" => signer.sign_at(&mut request, &hash, &credentials, time)?,
+            "aws-sigv4" => sign_with_aws_sigv4(&mut request, &identity, time)?,
+            other => return Err(format!("unknown signer {other:?}: use crate or aws-sigv4").into()),
+        }
+        std::hint::black_box(request);
+    }
+    println!("signed {rounds} GET requests with {which}");
     Ok(())
 }
 
