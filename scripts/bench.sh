@@ -154,6 +154,7 @@ print()
 sizes = {"64B": 64, "1KiB": 1024, "64KiB": 64 * 1024, "1MiB": MIB, "6MiB": 6 * MIB}
 ids = [f"hash/{s}" for s in sizes]
 ids += [f"sign/{who}/{case}" for case in ("get", "post_1k", "post_6m") for who in ("crate", "aws_sigv4")]
+ids.insert(ids.index("sign/aws_sigv4/get"), "sign/crate/get_cold")
 ids += [f"roundtrip/{mode}" for mode in ("plain", "iam", "oac")]
 medians = {i: median_ns(i) for i in ids}
 print("## Criterion medians (`cargo bench --bench sign`)\n")
