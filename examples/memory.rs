@@ -5,6 +5,8 @@
 //! memory --stream                    stream a 5,000,000-byte file through SigningMiddleware
 //!                                    with a precomputed PayloadHash; print the peak heap growth
 //! memory --count-allocs              allocations per signature, crate and plain aws-sigv4
+//! memory --roundtrip-allocs [plain|iam|oac]
+//!                                    allocations per 1 KiB POST round trip (2,000 rounds)
 //! memory --sign-loop <crate|aws-sigv4> N
 //!                                    sign the GET benchmark request N times, for
 //!                                    `valgrind --tool=callgrind` (instructions per signature)
@@ -135,6 +137,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         "--stream" => stream_file(),
         "--count-allocs" => count_allocs(),
         "--sign-loop" => sign_loop(),
+        "--roundtrip-allocs" => roundtrip_allocs(),
         "--signatures" => signatures(),
         other => Err(format!(
             "unknown mode {other:?}: use --iam, --oac, --plain, --stream, --count-allocs, --sign-loop or --signatures"
@@ -434,6 +437,58 @@ fn sign_loop() -> Result<(), Box<dyn Error>> {
         std::hint::black_box(request);
     }
     println!("signed {rounds} GET requests with {which}");
+    Ok(())
+}
+
+/// `--roundtrip-allocs`: allocations per 1 KiB JSON POST through each client (the discarding
+/// server runs in this process too, and is the same for every client).
+fn roundtrip_allocs() -> Result<(), Box<dyn Error>> {
+    const ROUNDS: usize = 2000;
+    let addr = start_server()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let signer = Signer::builder()
+        .region(REGION)
+        .credentials(credentials())
+        .build()?;
+    let client = || reqwest_middleware::ClientBuilder::new(reqwest::Client::new());
+    let clients = [
+        ("plain", client().build()),
+        ("iam", client().with(SigningMiddleware::new(signer)).build()),
+        ("oac", client().with(OacMiddleware::new()).build()),
+    ];
+    let body: &'static [u8] = Vec::leak(json_body(1024));
+    // An optional client name measures that one alone (for callgrind).
+    let only = std::env::args().nth(2);
+    println!("| client | allocations per request | bytes allocated per request |");
+    println!("|---|---:|---:|");
+    for (name, client) in &clients {
+        if only.as_deref().is_some_and(|only| only != *name) {
+            continue;
+        }
+        let send = || async {
+            let response = client
+                .post(format!("http://{addr}/items"))
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await?;
+            response.bytes().await?;
+            Ok::<_, Box<dyn Error>>(())
+        };
+        runtime.block_on(send())?;
+        let before = Snapshot::now();
+        for _ in 0..ROUNDS {
+            runtime.block_on(send())?;
+        }
+        let after = Snapshot::now();
+        println!(
+            "| {name} | {:.1} | {:.0} |",
+            (after.allocs - before.allocs) as f64 / ROUNDS as f64,
+            (after.bytes - before.bytes) as f64 / ROUNDS as f64
+        );
+    }
     Ok(())
 }
 

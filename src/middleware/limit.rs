@@ -48,13 +48,23 @@ impl PayloadLimit {
     pub fn counted_size(headers: &http::HeaderMap, body_len: u64) -> u64 {
         let content_type = headers
             .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let is_text = content_type.starts_with("text/")
-            || ["json", "xml", "x-www-form-urlencoded", "javascript"]
-                .iter()
-                .any(|t| content_type.contains(t));
+            .map_or(&[][..], |v| v.as_bytes());
+        let contains = |needle: &[u8]| {
+            content_type
+                .windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle))
+        };
+        let is_text = content_type
+            .get(..5)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"text/"))
+            || [
+                &b"json"[..],
+                b"xml",
+                b"x-www-form-urlencoded",
+                b"javascript",
+            ]
+            .iter()
+            .any(|t| contains(t));
         if is_text {
             body_len
         } else {

@@ -204,9 +204,15 @@ impl Middleware for SigningMiddleware {
             None
         };
         self.sign(&mut req, &hash).await.map_err(to_middleware)?;
-        let sent_url = req.url().clone();
+        // The URL sent, for the redirect check: the retry copy's, unless signing rewrote it.
+        let sent_url = match &retry {
+            Some(retry) if retry.url() == req.url() => None,
+            _ => Some(req.url().clone()),
+        };
         let response = next.clone().run(req, extensions).await?;
-        warn_if_redirected(&sent_url, &response);
+        if let Some(sent) = sent_url.as_ref().or(retry.as_ref().map(Request::url)) {
+            warn_if_redirected(sent, &response);
+        }
         let Some(mut retry) = retry else {
             return Ok(response);
         };

@@ -1,6 +1,7 @@
 //! The SigV4 canonical request, written once into whatever consumes it: a SHA-256 hasher when
 //! signing (nothing is buffered), or a string for [`SigningDetails`](crate::SigningDetails).
 
+use super::stack_vec::StackVec;
 use crate::function_url::{split_ascii, split_once_ascii};
 use sha2::{Digest, Sha256};
 
@@ -150,11 +151,11 @@ fn write_query(sink: &mut impl Sink, query: &str) {
         write_pair(sink, split_pair(first), true);
         return;
     };
-    let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(8);
+    let mut pairs: StackVec<(&str, &str), 16> = StackVec::new();
     pairs.extend([first, second].into_iter().chain(pieces).map(split_pair));
-    pairs.sort_unstable();
-    for (i, pair) in pairs.into_iter().enumerate() {
-        write_pair(sink, pair, i == 0);
+    pairs.as_mut_slice().sort_unstable();
+    for (i, pair) in pairs.as_slice().iter().enumerate() {
+        write_pair(sink, *pair, i == 0);
     }
 }
 

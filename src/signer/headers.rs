@@ -1,5 +1,6 @@
 //! Which headers are signed, and the form their values are sent and signed in.
 
+use super::stack_vec::StackVec;
 use crate::Error;
 use http::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONNECTION, HOST};
 
@@ -127,8 +128,11 @@ fn connection_tokens(headers: &HeaderMap) -> Vec<&str> {
         .collect()
 }
 
+/// The `(name, value)` pairs of a canonical request's headers.
+pub(crate) type HeaderPairs<'a> = StackVec<(&'a str, &'a str), 16>;
+
 /// Signed `(name, value)` pairs, and the `Host` header's value.
-pub(crate) type SignedPairs<'a> = (Vec<(&'a str, &'a str)>, Option<&'a HeaderValue>);
+pub(crate) type SignedPairs<'a> = (HeaderPairs<'a>, Option<&'a HeaderValue>);
 
 /// The `(name, value)` pairs of the headers to sign, in the map's order, values as UTF-8, with
 /// room for the signer's own four; and the `Host` header's value, if there is one.
@@ -146,7 +150,7 @@ pub(crate) fn signed_pairs(headers: &HeaderMap) -> Result<SignedPairs<'_>, Error
             host = Some(value);
         }
     }
-    let mut pairs = Vec::with_capacity(headers.len() + 4);
+    let mut pairs = HeaderPairs::new();
     for (name, value) in headers {
         let name = name.as_str();
         if !is_signed(name, &hop_by_hop) {

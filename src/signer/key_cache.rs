@@ -7,8 +7,11 @@
 //! zeroized when dropped (the HMAC state too, through `hmac`'s `zeroize` feature), and `Debug`
 //! shows only how many there are.
 
-use crate::Credentials;
+use super::headers::sensitive_value;
+use super::time::AmzDate;
+use crate::{Credentials, Error};
 use hmac::{Hmac, KeyInit, Mac};
+use http::HeaderValue;
 use sha2::Sha256;
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
@@ -33,6 +36,20 @@ struct Entry {
     region: String,
     service: String,
     mac: SigningMac,
+    /// The last `x-amz-date` value made with this key, shared by every signature in that
+    /// second (a clone costs no allocation).
+    last_date: Option<([u8; 16], HeaderValue)>,
+    /// The `x-amz-security-token` value for the last session token used with this key.
+    token: Option<(String, HeaderValue)>,
+}
+
+/// What one signature needs from the cache: the pre-keyed HMAC, and the `x-amz-date` and
+/// `x-amz-security-token` header values (built once, then shared).
+pub(crate) struct Keyed {
+    pub(crate) mac: SigningMac,
+    pub(crate) date: HeaderValue,
+    /// Fails only for header signing: a presigned URL carries the token in its query.
+    pub(crate) token: Result<Option<HeaderValue>, Error>,
 }
 
 impl Entry {
@@ -46,17 +63,67 @@ impl Entry {
 }
 
 impl KeyCache {
-    /// An HMAC keyed with the signing key for `credentials` on `date` (`YYYYMMDD` of `time`)
-    /// in `region` for `service`, derived once and then served from the cache.
-    pub(crate) fn mac(
+    /// The signing key for `credentials` on the day of `amz_date` (the date of `time`) in
+    /// `region` for `service`, derived once and then served from the cache, with the header
+    /// values that go with it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SigningTimeOutOfRange`] if the date cannot be a header value (it always can).
+    pub(crate) fn keyed(
         &self,
+        credentials: &Credentials,
+        time: SystemTime,
+        amz_date: &AmzDate,
+        region: &str,
+        service: &str,
+    ) -> Result<Keyed, Error> {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = self.entry(
+            &mut entries,
+            credentials,
+            time,
+            amz_date.date(),
+            region,
+            service,
+        );
+        let date = match &entry.last_date {
+            Some((bytes, value)) if bytes == amz_date.as_bytes() => value.clone(),
+            _ => {
+                let value = HeaderValue::from_bytes(amz_date.as_bytes())
+                    .map_err(|_| Error::SigningTimeOutOfRange)?;
+                entry.last_date = Some((*amz_date.as_bytes(), value.clone()));
+                value
+            }
+        };
+        let token = match credentials.session_token() {
+            None => Ok(None),
+            Some(token) => match &entry.token {
+                Some((known, value)) if known == token => Ok(Some(value.clone())),
+                _ => sensitive_value(token, "session token").map(|value| {
+                    entry.token = Some((token.to_owned(), value.clone()));
+                    Some(value)
+                }),
+            },
+        };
+        Ok(Keyed {
+            mac: entry.mac.clone(),
+            date,
+            token,
+        })
+    }
+
+    /// The entry for these credentials, day, region and service, moved to the front; derived
+    /// and added (evicting the oldest) when there is none.
+    fn entry<'a>(
+        &self,
+        entries: &'a mut Vec<Entry>,
         credentials: &Credentials,
         time: SystemTime,
         date: &str,
         region: &str,
         service: &str,
-    ) -> SigningMac {
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+    ) -> &'a mut Entry {
         if let Some(i) = entries
             .iter()
             .position(|e| e.matches(credentials, date, region, service))
@@ -65,7 +132,7 @@ impl KeyCache {
                 let entry = entries.remove(i);
                 entries.insert(0, entry);
             }
-            return entries[0].mac.clone();
+            return &mut entries[0];
         }
         let derived = aws_sigv4::sign::v4::generate_signing_key(
             credentials.secret_access_key(),
@@ -89,10 +156,12 @@ impl KeyCache {
                 date: date_bytes,
                 region: region.to_owned(),
                 service: service.to_owned(),
-                mac: mac.clone(),
+                mac,
+                last_date: None,
+                token: None,
             },
         );
-        mac
+        &mut entries[0]
     }
 
     /// How many keys are cached.
@@ -134,16 +203,20 @@ mod tests {
     fn keys_are_cached_by_secret_date_region_and_service() {
         let cache = KeyCache::default();
         let time = UNIX_EPOCH + Duration::from_secs(1_440_938_160);
-        let sign = |mac: SigningMac| finish_signature(mac, &[b"x"]);
-        let a = sign(cache.mac(&credentials("s1"), time, "20150830", "us-east-1", "lambda"));
-        let again = sign(cache.mac(&credentials("s1"), time, "20150830", "us-east-1", "lambda"));
+        let date = AmzDate::new(time).unwrap();
+        let mac = |secret: &str, region: &str, service: &str| {
+            let keyed = cache.keyed(&credentials(secret), time, &date, region, service);
+            finish_signature(keyed.unwrap().mac, &[b"x"])
+        };
+        let a = mac("s1", "us-east-1", "lambda");
+        let again = mac("s1", "us-east-1", "lambda");
         assert_eq!(a, again);
         assert_eq!(cache.len(), 1);
-        let rotated = sign(cache.mac(&credentials("s2"), time, "20150830", "us-east-1", "lambda"));
+        let rotated = mac("s2", "us-east-1", "lambda");
         assert_ne!(a, rotated, "a rotated secret gets its own key");
-        cache.mac(&credentials("s1"), time, "20150830", "eu-west-1", "lambda");
-        cache.mac(&credentials("s1"), time, "20150830", "eu-west-1", "service");
-        cache.mac(&credentials("s1"), time, "20150830", "eu-west-2", "lambda");
+        mac("s1", "eu-west-1", "lambda");
+        mac("s1", "eu-west-1", "service");
+        mac("s1", "eu-west-2", "lambda");
         assert_eq!(cache.len(), CAPACITY, "bounded");
         assert!(!format!("{cache:?}").contains("s1"));
     }

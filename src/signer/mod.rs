@@ -12,6 +12,7 @@ mod presign;
 #[cfg(feature = "reqwest")]
 mod reqwest;
 mod sign;
+mod stack_vec;
 mod time;
 
 pub use details::SigningDetails;

@@ -130,7 +130,8 @@ impl Signer {
         let mac = self
             .inner
             .keys
-            .mac(credentials, time, date.date(), region, service);
+            .keyed(credentials, time, &date, region, service)?
+            .mac;
         let signature = string_to_sign_parts(&date, region, service, &digest_hex, |parts| {
             finish_signature(mac, parts)
         });

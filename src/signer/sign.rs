@@ -3,7 +3,7 @@
 
 use super::canonical::{hex32, CanonicalRequest};
 use super::headers::{
-    sensitive_value, signed_pairs, tidy, CONTENT_SHA256_NAME, DATE_NAME, TOKEN_NAME,
+    signed_pairs, tidy, HeaderPairs, CONTENT_SHA256_NAME, DATE_NAME, TOKEN_NAME,
     X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN,
 };
 use super::key_cache::finish_signature;
@@ -34,7 +34,7 @@ pub(crate) struct Prepared<'a> {
     pub(crate) region: Cow<'a, str>,
     pub(crate) host: &'a str,
     /// Signed headers with the signer's own, sorted by name (stably).
-    pub(crate) headers: Vec<(&'a str, &'a str)>,
+    pub(crate) headers: HeaderPairs<'a>,
 }
 
 impl<'a> Prepared<'a> {
@@ -48,7 +48,7 @@ impl<'a> Prepared<'a> {
             method: target.method,
             path: target.path,
             query: target.query,
-            headers: &self.headers,
+            headers: self.headers.as_slice(),
             payload_hash: hash.as_str(),
         }
     }
@@ -87,7 +87,7 @@ impl Signer {
         if let Some(token) = credentials.session_token() {
             pairs.push((TOKEN_NAME, token));
         }
-        pairs.sort_by(|a, b| a.0.cmp(b.0));
+        pairs.as_mut_slice().sort_by(|a, b| a.0.cmp(b.0));
         Ok(Prepared {
             date,
             region,
@@ -112,7 +112,21 @@ impl Signer {
         tidy(headers);
         let prepared = self.prepare(target, headers, hash, credentials, &date)?;
         let canonical = prepared.canonical(target, hash);
-        let signature = self.signature(&canonical, credentials, &prepared, time);
+        let keyed = self.inner.keys.keyed(
+            credentials,
+            time,
+            &date,
+            &prepared.region,
+            &self.inner.service,
+        )?;
+        let digest_hex = hex32(&canonical.digest());
+        let signature = string_to_sign_parts(
+            &date,
+            &prepared.region,
+            &self.inner.service,
+            &digest_hex,
+            |parts| finish_signature(keyed.mac, parts),
+        );
         let authorization = authorization(&canonical, credentials, &prepared, &signature, self);
         tracing::debug!(
             method = %target.method,
@@ -121,7 +135,6 @@ impl Signer {
             signed_headers = %signed_headers_of(&authorization),
             "signed function url request"
         );
-        let token = credentials.session_token();
         drop(prepared);
         headers.reserve(4);
         let mut authorization =
@@ -129,46 +142,15 @@ impl Signer {
                 field: "access key id",
             })?;
         authorization.set_sensitive(true);
-        if let Some(token) = token {
-            headers.insert(
-                X_AMZ_SECURITY_TOKEN,
-                sensitive_value(token, "session token")?,
-            );
+        if let Some(token) = keyed.token? {
+            headers.insert(X_AMZ_SECURITY_TOKEN, token);
         }
-        let date =
-            HeaderValue::from_bytes(date.as_bytes()).map_err(|_| Error::SigningTimeOutOfRange)?;
-        headers.insert(X_AMZ_DATE, date);
+        headers.insert(X_AMZ_DATE, keyed.date);
         if self.inner.content_header == ContentSha256Header::Include {
             headers.insert(X_AMZ_CONTENT_SHA256, hash.to_header_value());
         }
         headers.insert(AUTHORIZATION, authorization);
         Ok(())
-    }
-
-    /// The signature of `canonical`, lowercase hex: HMAC-SHA256 of the string to sign with the
-    /// (cached) signing key.
-    pub(crate) fn signature(
-        &self,
-        canonical: &CanonicalRequest<'_>,
-        credentials: &Credentials,
-        prepared: &Prepared<'_>,
-        time: SystemTime,
-    ) -> [u8; 64] {
-        let digest_hex = hex32(&canonical.digest());
-        let mac = self.inner.keys.mac(
-            credentials,
-            time,
-            prepared.date.date(),
-            &prepared.region,
-            &self.inner.service,
-        );
-        string_to_sign_parts(
-            prepared.date,
-            &prepared.region,
-            &self.inner.service,
-            &digest_hex,
-            |parts| finish_signature(mac, parts),
-        )
     }
 }
 
@@ -208,7 +190,7 @@ fn authorization(
     // The exact length, so that the header value takes the string's buffer as it is.
     let mut names_len = 0;
     let mut previous: Option<&str> = None;
-    for (name, _) in &prepared.headers {
+    for (name, _) in prepared.headers.as_slice() {
         if previous != Some(name) {
             names_len += name.len() + usize::from(previous.is_some());
             previous = Some(name);
