@@ -454,3 +454,34 @@ impl ProvideCredentials for SharedProvider {
         self.0.provide_credentials()
     }
 }
+
+/// The cost of signing without the emulator's verification on the other side: the same load,
+/// signed and unsigned, against a loopback server that only reads requests and answers 200.
+/// For the report:
+/// `LUS_LOAD_REQUESTS=100000 cargo test --release --all-features --test it load::signed_and_unsigned -- --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_and_unsigned_against_a_plain_loopback_server() {
+    let total = requests();
+    let sink = support::SinkServer::start().await;
+    let signed_client = ClientBuilder::new(http_client())
+        .with(SigningMiddleware::new(support::signer()))
+        .build();
+    let signed = tokio::time::timeout(RUN_TIMEOUT, run(signed_client, sink.base(), total))
+        .await
+        .expect("the signed run finished within the time limit");
+    let plain_client = ClientBuilder::new(http_client()).build();
+    let unsigned = tokio::time::timeout(RUN_TIMEOUT, run(plain_client, sink.base(), total))
+        .await
+        .expect("the unsigned run finished within the time limit");
+    println!(
+        "load (plain loopback server): signed {total} requests, concurrency {CONCURRENCY}: \
+         {:.0} req/s; unsigned {:.0} req/s; signed/unsigned throughput = {:.2}",
+        rps(&signed),
+        rps(&unsigned),
+        rps(&signed) / rps(&unsigned)
+    );
+    assert!(signed.failed.is_empty(), "{:?}", signed.failed.first());
+    assert!(unsigned.failed.is_empty(), "{:?}", unsigned.failed.first());
+    assert_eq!((signed.ok, unsigned.ok), (total, total));
+    assert_eq!(sink.signed(), total, "every signed request carried authorization");
+}

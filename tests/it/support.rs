@@ -563,3 +563,83 @@ pub fn recording_handler() -> (
     };
     (handler, events)
 }
+
+/// A minimal keep-alive HTTP/1.1 server on loopback that verifies nothing: it reads each
+/// request (head and `content-length` body), answers `200 ok`, and counts the requests that
+/// carried an `authorization` header. A baseline with no server-side work.
+pub struct SinkServer {
+    pub addr: std::net::SocketAddr,
+    signed: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SinkServer {
+    pub async fn start() -> SinkServer {
+        use std::sync::atomic::Ordering;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let signed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = signed.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let count = count.clone();
+                tokio::spawn(async move {
+                    let _ = stream.set_nodelay(true);
+                    let mut buffer: Vec<u8> = Vec::with_capacity(8192);
+                    let mut chunk = vec![0u8; 64 * 1024];
+                    loop {
+                        let head_end = loop {
+                            if let Some(p) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                                break p + 4;
+                            }
+                            match stream.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                            }
+                        };
+                        let head = String::from_utf8_lossy(&buffer[..head_end]).to_ascii_lowercase();
+                        if head.contains("\r\nauthorization:") {
+                            count.fetch_add(1, Ordering::Relaxed);
+                        }
+                        let length: usize = head
+                            .lines()
+                            .filter_map(|l| l.strip_prefix("content-length:"))
+                            .find_map(|v| v.trim().parse().ok())
+                            .unwrap_or(0);
+                        while buffer.len() < head_end + length {
+                            match stream.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                            }
+                        }
+                        buffer.drain(..head_end + length);
+                        let reply = b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok";
+                        if stream.write_all(reply).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        SinkServer { addr, signed, task }
+    }
+
+    /// `http://127.0.0.1:PORT/`.
+    pub fn base(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// How many requests carried an `authorization` header.
+    pub fn signed(&self) -> usize {
+        self.signed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Drop for SinkServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
