@@ -11,11 +11,13 @@
 //! Exit status: 0 for 2xx/3xx, 22 for an HTTP status of 400 or more (as `curl --fail`), 2 for a
 //! usage or configuration error (nothing is sent), 1 for a transport error.
 
+#[path = "common/target.rs"]
+mod target;
+
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::{Extensions, Method};
 use lambda_url_signer::{
-    CredentialsCache, Diagnosis, Error, FunctionUrl, OacMiddleware, PayloadHash, Signer,
-    SigningMiddleware,
+    CredentialsCache, Diagnosis, Error, OacMiddleware, PayloadHash, Signer, SigningMiddleware,
 };
 use reqwest_middleware::{ClientBuilder, Middleware, Next};
 use reqwest_retry::policies::ExponentialBackoff;
@@ -428,11 +430,12 @@ async fn run(options: Options) -> Result<ExitCode, Failure> {
         return send(&client, method, url.as_str(), headers, body, &options).await;
     }
 
-    let (url, region) = target(
+    let (url, region) = target::resolve(
         raw_url,
         options.region.as_deref(),
         options.sign_host.as_deref(),
-    )?;
+    )
+    .map_err(config)?;
     let cache = credentials_cache(options.profile.as_deref(), &region).await?;
     // Fetch before anything else, so that nothing is sent (or presigned) without credentials.
     let credentials = cache
@@ -488,50 +491,6 @@ async fn run(options: Options) -> Result<ExitCode, Failure> {
     }
     let client = client.build();
     send(&client, method, url.as_str(), headers, body, &options).await
-}
-
-/// The URL to send to and the region to sign for.
-fn target(
-    raw_url: &str,
-    region: Option<&str>,
-    sign_host: Option<&str>,
-) -> Result<(FunctionUrl, String), Failure> {
-    let region = match sign_host {
-        Some(host) => {
-            let from_host = FunctionUrl::parse(&format!("https://{host}/"))
-                .ok()
-                .map(|url| url.region().to_owned());
-            match (region, from_host) {
-                (Some(given), Some(found)) if given != found => {
-                    return Err(config(format!(
-                        "--region {given} contradicts the sign host `{host}`, which is in {found}"
-                    )))
-                }
-                (Some(given), _) => given.to_owned(),
-                (None, Some(found)) => found,
-                (None, None) => {
-                    return Err(config(format!(
-                        "no region for sign host `{host}`: it is not a `<url-id>.lambda-url.<region>.on.aws` host, so pass --region"
-                    )))
-                }
-            }
-        }
-        None => match region {
-            Some(region) => region.to_owned(),
-            None => {
-                let url = FunctionUrl::parse(raw_url).map_err(|e| match e {
-                    Error::MissingRegion { host } => config(format!(
-                        "no region for host `{host}`: it is not a `<url-id>.lambda-url.<region>.on.aws` host, so pass --region"
-                    )),
-                    other => config(describe(&other)),
-                })?;
-                let region = url.region().to_owned();
-                return Ok((url, region));
-            }
-        },
-    };
-    let url = FunctionUrl::with_region(raw_url, &region).map_err(|e| config(describe(&e)))?;
-    Ok((url, region))
 }
 
 #[cfg(feature = "aws-config")]

@@ -18,6 +18,9 @@
 mod forward;
 mod spool;
 
+#[path = "../common/target.rs"]
+mod target;
+
 use forward::{Proxy, Settings};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -237,11 +240,12 @@ async fn run(options: Options) -> Result<(), Failure> {
             "oac",
         )
     } else {
-        let (url, region) = target(
+        let (url, region) = target::resolve(
             upstream_text,
             options.region.as_deref(),
             options.sign_host.as_deref(),
-        )?;
+        )
+        .map_err(usage)?;
         let signer = signer(&region, options.sign_host.as_deref()).await?;
         let mode = if options.sign_host.is_some() {
             "sign-host"
@@ -377,47 +381,6 @@ fn oac_upstream(upstream: &str, region: Option<&str>) -> Result<FunctionUrl, Fai
         }),
     };
     parsed.map_err(|e| usage(describe(&e)))
-}
-
-/// The URL to send to and the region to sign for.
-fn target(
-    upstream: &str,
-    region: Option<&str>,
-    sign_host: Option<&str>,
-) -> Result<(FunctionUrl, String), Failure> {
-    let missing = |host: &str| {
-        usage(format!(
-            "no region for `{host}`: it is not a `<url-id>.lambda-url.<region>.on.aws` host, so pass --region"
-        ))
-    };
-    let region = match (sign_host, region) {
-        (Some(host), given) => {
-            let found = FunctionUrl::parse(&format!("https://{host}/"))
-                .ok()
-                .map(|url| url.region().to_owned());
-            match (given, found) {
-                (Some(given), Some(found)) if given != found => {
-                    return Err(usage(format!(
-                        "--region {given} contradicts the sign host `{host}`, which is in {found}"
-                    )))
-                }
-                (Some(given), _) => given.to_owned(),
-                (None, Some(found)) => found,
-                (None, None) => return Err(missing(host)),
-            }
-        }
-        (None, Some(region)) => region.to_owned(),
-        (None, None) => {
-            let url = FunctionUrl::parse(upstream).map_err(|e| match e {
-                Error::MissingRegion { host } => missing(&host),
-                other => usage(describe(&other)),
-            })?;
-            let region = url.region().to_owned();
-            return Ok((url, region));
-        }
-    };
-    let url = FunctionUrl::with_region(upstream, &region).map_err(|e| usage(describe(&e)))?;
-    Ok((url, region))
 }
 
 /// A signer with the default credential chain, which must yield credentials now.

@@ -483,5 +483,9 @@ async fn signed_and_unsigned_against_a_plain_loopback_server() {
     assert!(signed.failed.is_empty(), "{:?}", signed.failed.first());
     assert!(unsigned.failed.is_empty(), "{:?}", unsigned.failed.first());
     assert_eq!((signed.ok, unsigned.ok), (total, total));
-    assert_eq!(sink.signed(), total, "every signed request carried authorization");
+    assert_eq!(
+        sink.signed(),
+        total,
+        "every signed request carried authorization"
+    );
 }

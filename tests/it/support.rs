@@ -600,7 +600,8 @@ impl SinkServer {
                                 Ok(n) => buffer.extend_from_slice(&chunk[..n]),
                             }
                         };
-                        let head = String::from_utf8_lossy(&buffer[..head_end]).to_ascii_lowercase();
+                        let head =
+                            String::from_utf8_lossy(&buffer[..head_end]).to_ascii_lowercase();
                         if head.contains("\r\nauthorization:") {
                             count.fetch_add(1, Ordering::Relaxed);
                         }
