@@ -95,16 +95,15 @@ async fn run() -> Result<(Vec<Row>, String), Box<dyn std::error::Error>> {
         None,
         "demo",
     );
-    let plain = ClientBuilder::new(reqwest::Client::new()).build();
-    let iam = ClientBuilder::new(reqwest::Client::new())
+    let http = lambda_url_signer::client_builder().build()?;
+    let plain = ClientBuilder::new(http.clone()).build();
+    let iam = ClientBuilder::new(http.clone())
         .with(SigningMiddleware::new(Signer::for_url(
             &function_url,
             credentials,
         )))
         .build();
-    let oac = ClientBuilder::new(reqwest::Client::new())
-        .with(OacMiddleware::new())
-        .build();
+    let oac = ClientBuilder::new(http).with(OacMiddleware::new()).build();
 
     use reqwest::Method;
     let direct = function_url.as_str();

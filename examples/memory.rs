@@ -152,7 +152,8 @@ fn send(mode: &str) -> Result<(), Box<dyn Error>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let builder = reqwest_middleware::ClientBuilder::new(reqwest::Client::new());
+    let builder =
+        reqwest_middleware::ClientBuilder::new(lambda_url_signer::client_builder().build()?);
     let client = match mode {
         "iam" => {
             let signer = Signer::builder()
@@ -452,7 +453,8 @@ fn roundtrip_allocs() -> Result<(), Box<dyn Error>> {
         .region(REGION)
         .credentials(credentials())
         .build()?;
-    let client = || reqwest_middleware::ClientBuilder::new(reqwest::Client::new());
+    let http = lambda_url_signer::client_builder().build()?;
+    let client = || reqwest_middleware::ClientBuilder::new(http.clone());
     let clients = [
         ("plain", client().build()),
         ("iam", client().with(SigningMiddleware::new(signer)).build()),

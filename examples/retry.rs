@@ -49,7 +49,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .build_with_max_retries(3);
 
     // 1. Retry first, signer second: the right order.
-    let client = ClientBuilder::new(reqwest::Client::new())
+    let client = ClientBuilder::new(lambda_url_signer::client_builder().build()?)
         .with(RetryTransientMiddleware::new_with_policy(policy))
         .with(SigningMiddleware::new(Signer::for_url(&url, credentials)))
         .build();

@@ -56,7 +56,7 @@ impl<'a> Prepared<'a> {
 
 impl Signer {
     /// Collects what a header signature covers. `headers` must already be free of stale signing
-    /// headers and normalized (see [`normalize_values`]).
+    /// headers and in canonical form (see [`tidy`]).
     pub(crate) fn prepare<'a>(
         &'a self,
         target: &Target<'a>,
