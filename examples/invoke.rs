@@ -11,8 +11,10 @@
 //! Exit status: 0 for 2xx/3xx, 22 for an HTTP status of 400 or more (as `curl --fail`), 2 for a
 //! usage or configuration error (nothing is sent), 1 for a transport error.
 
-#[path = "common/target.rs"]
-mod target;
+#[path = "common/cli.rs"]
+mod cli;
+
+use cli::describe;
 
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::{Extensions, Method};
@@ -376,21 +378,6 @@ fn trace(block: &str) {
     let _ = io::stderr().lock().write_all(block.as_bytes());
 }
 
-/// The error with its causes, on one line.
-fn describe(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let message = cause.to_string();
-        if !text.contains(&message) {
-            text.push_str(": ");
-            text.push_str(&message);
-        }
-        source = cause.source();
-    }
-    one_line(&text)
-}
-
 async fn run(options: Options) -> Result<ExitCode, Failure> {
     let raw_url = options
         .url
@@ -430,7 +417,7 @@ async fn run(options: Options) -> Result<ExitCode, Failure> {
         return send(&client, method, url.as_str(), headers, body, &options).await;
     }
 
-    let (url, region) = target::resolve(
+    let (url, region) = cli::resolve(
         raw_url,
         options.region.as_deref(),
         options.sign_host.as_deref(),

@@ -18,8 +18,10 @@
 mod forward;
 mod spool;
 
-#[path = "../common/target.rs"]
-mod target;
+#[path = "../common/cli.rs"]
+mod cli;
+
+use cli::describe;
 
 use forward::{Proxy, Settings};
 use hyper::server::conn::http1;
@@ -208,21 +210,6 @@ pub(crate) fn log_line(value: &serde_json::Value) {
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
-/// The error with its causes, on one line.
-pub(crate) fn describe(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let message = cause.to_string();
-        if !text.contains(&message) {
-            text.push_str(": ");
-            text.push_str(&message);
-        }
-        source = cause.source();
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 async fn run(options: Options) -> Result<(), Failure> {
     let upstream_text = options
         .upstream
@@ -240,7 +227,7 @@ async fn run(options: Options) -> Result<(), Failure> {
             "oac",
         )
     } else {
-        let (url, region) = target::resolve(
+        let (url, region) = cli::resolve(
             upstream_text,
             options.region.as_deref(),
             options.sign_host.as_deref(),

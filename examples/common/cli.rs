@@ -1,5 +1,5 @@
-//! Shared by the `invoke` and `proxy` examples: the URL to send to and the region to sign for,
-//! from `--region` and `--sign-host`.
+//! Shared by the `invoke` and `proxy` examples: the URL to send to and the region to sign for
+//! (from `--region` and `--sign-host`), and errors on one line.
 
 use lambda_url_signer::{Error, FunctionUrl};
 
@@ -44,4 +44,19 @@ pub fn resolve(
     };
     let url = FunctionUrl::with_region(raw_url, &region).map_err(|e| e.to_string())?;
     Ok((url, region))
+}
+
+/// The error with its causes, on one line.
+pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let message = cause.to_string();
+        if !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        source = cause.source();
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
