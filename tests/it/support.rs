@@ -183,6 +183,40 @@ pub fn iam_client() -> reqwest_middleware::ClientWithMiddleware {
     .build()
 }
 
+/// Reads one HTTP/1.1 request (head, then a `content-length` body) from `stream` into
+/// `buffer`, which may already hold bytes; returns the head as text and how many bytes of
+/// `buffer` the request took, or `None` when the connection ends first.
+async fn read_http1_request(
+    stream: &mut tokio::net::TcpStream,
+    buffer: &mut Vec<u8>,
+) -> Option<(String, usize)> {
+    use tokio::io::AsyncReadExt;
+    let mut chunk = [0u8; 16 * 1024];
+    let head_end = loop {
+        if let Some(p) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p + 4;
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+    let length: usize = head
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse().ok())
+        .unwrap_or(0);
+    while buffer.len() < head_end + length {
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+        }
+    }
+    Some((head, head_end + length))
+}
+
 /// A loopback HTTP/1.1 server that answers with scripted responses (the last one repeats) and
 /// records the head of every request it receives, as text.
 pub struct ScriptedServer {
@@ -197,7 +231,7 @@ impl ScriptedServer {
     pub async fn start(
         respond: impl Fn(usize, std::net::SocketAddr) -> (String, Vec<u8>) + Send + Sync + 'static,
     ) -> ScriptedServer {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        use tokio::io::AsyncWriteExt;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -211,29 +245,9 @@ impl ScriptedServer {
                 let respond = respond.clone();
                 tokio::spawn(async move {
                     let mut buffer = Vec::new();
-                    let mut chunk = [0u8; 8192];
-                    let head_end = loop {
-                        if let Some(p) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-                            break p + 4;
-                        }
-                        match stream.read(&mut chunk).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
-                        }
+                    let Some((head, _)) = read_http1_request(&mut stream, &mut buffer).await else {
+                        return;
                     };
-                    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
-                    let length: usize = head
-                        .lines()
-                        .filter_map(|l| l.split_once(':'))
-                        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-                        .and_then(|(_, v)| v.trim().parse().ok())
-                        .unwrap_or(0);
-                    while buffer.len() < head_end + length {
-                        match stream.read(&mut chunk).await {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
-                        }
-                    }
                     let index = {
                         let mut log = log.lock().expect("lock");
                         log.push(head);
@@ -576,7 +590,7 @@ pub struct SinkServer {
 impl SinkServer {
     pub async fn start() -> SinkServer {
         use std::sync::atomic::Ordering;
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        use tokio::io::AsyncWriteExt;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -589,34 +603,15 @@ impl SinkServer {
                 tokio::spawn(async move {
                     let _ = stream.set_nodelay(true);
                     let mut buffer: Vec<u8> = Vec::with_capacity(8192);
-                    let mut chunk = vec![0u8; 64 * 1024];
                     loop {
-                        let head_end = loop {
-                            if let Some(p) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-                                break p + 4;
-                            }
-                            match stream.read(&mut chunk).await {
-                                Ok(0) | Err(_) => return,
-                                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
-                            }
+                        let Some((head, used)) = read_http1_request(&mut stream, &mut buffer).await
+                        else {
+                            return;
                         };
-                        let head =
-                            String::from_utf8_lossy(&buffer[..head_end]).to_ascii_lowercase();
-                        if head.contains("\r\nauthorization:") {
+                        if head.to_ascii_lowercase().contains("\r\nauthorization:") {
                             count.fetch_add(1, Ordering::Relaxed);
                         }
-                        let length: usize = head
-                            .lines()
-                            .filter_map(|l| l.strip_prefix("content-length:"))
-                            .find_map(|v| v.trim().parse().ok())
-                            .unwrap_or(0);
-                        while buffer.len() < head_end + length {
-                            match stream.read(&mut chunk).await {
-                                Ok(0) | Err(_) => return,
-                                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
-                            }
-                        }
-                        buffer.drain(..head_end + length);
+                        buffer.drain(..used);
                         let reply = b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok";
                         if stream.write_all(reply).await.is_err() {
                             return;
