@@ -151,7 +151,7 @@ fn write_query(sink: &mut impl Sink, query: &str) {
         write_pair(sink, split_pair(first), true);
         return;
     };
-    let mut pairs: StackVec<(&str, &str), 16> = StackVec::new();
+    let mut pairs: StackVec<(&str, &str), 8> = StackVec::new();
     pairs.extend([first, second].into_iter().chain(pieces).map(split_pair));
     pairs.as_mut_slice().sort_unstable();
     for (i, pair) in pairs.as_slice().iter().enumerate() {

@@ -102,7 +102,14 @@ fn is_space(b: u8) -> bool {
 fn is_canonical(value: &[u8]) -> bool {
     let edges_ok =
         !value.first().is_some_and(|b| is_space(*b)) && !value.last().is_some_and(|b| is_space(*b));
-    edges_ok && !value.contains(&b'\t') && !value.windows(2).any(|w| w == b"  ")
+    // One pass: no tab, and no space after a space.
+    let mut after_space = false;
+    edges_ok
+        && value.iter().all(|&b| {
+            let ok = b != b'\t' && !(b == b' ' && after_space);
+            after_space = b == b' ';
+            ok
+        })
 }
 
 fn collapse_whitespace(value: &[u8]) -> Vec<u8> {
@@ -129,7 +136,7 @@ fn connection_tokens(headers: &HeaderMap) -> Vec<&str> {
 }
 
 /// The `(name, value)` pairs of a canonical request's headers.
-pub(crate) type HeaderPairs<'a> = StackVec<(&'a str, &'a str), 16>;
+pub(crate) type HeaderPairs<'a> = StackVec<(&'a str, &'a str), 12>;
 
 /// Signed `(name, value)` pairs, and the `Host` header's value.
 pub(crate) type SignedPairs<'a> = (HeaderPairs<'a>, Option<&'a HeaderValue>);
@@ -141,17 +148,19 @@ pub(crate) type SignedPairs<'a> = (HeaderPairs<'a>, Option<&'a HeaderValue>);
 ///
 /// [`Error::InvalidHeaderValue`] for a signed header whose value is not UTF-8.
 pub(crate) fn signed_pairs(headers: &HeaderMap) -> Result<SignedPairs<'_>, Error> {
-    let mut hop_by_hop = Vec::new();
+    // `Connection` is rare: only then is a second look needed for the headers it names.
+    let hop_by_hop = if headers.contains_key(CONNECTION) {
+        connection_tokens(headers)
+    } else {
+        Vec::new()
+    };
     let mut host = None;
-    for (name, value) in headers {
-        if name == CONNECTION {
-            hop_by_hop = connection_tokens(headers);
-        } else if name == HOST && host.is_none() {
-            host = Some(value);
-        }
-    }
     let mut pairs = HeaderPairs::new();
     for (name, value) in headers {
+        if name == HOST {
+            host = host.or(Some(value));
+            continue;
+        }
         let name = name.as_str();
         if !is_signed(name, &hop_by_hop) {
             continue;
