@@ -1,6 +1,8 @@
-//! The body size check made before sending, as Lambda counts the size.
+//! The checks made on a body before sending: its size as Lambda counts it, and CloudFront's
+//! refusal of a GET or HEAD that carries one. Shared by the reqwest middleware and the tower
+//! layer, which each say what they see of the body: its bytes when they are in memory.
 
-use crate::Error;
+use crate::{Error, PayloadHash};
 
 /// The function URL request payload limit for buffered invocations, in bytes.
 const FUNCTION_URL_PAYLOAD_LIMIT: u64 = 6_291_456;
@@ -98,6 +100,48 @@ impl PayloadLimit {
             PayloadLimit::Unlimited => Ok(()),
         }
     }
+}
+
+/// Checks the size of a body sent with a declared hash: its bytes' length when they are in
+/// memory (`buffered`), else its `Content-Length`; a stream of unknown length is not checked.
+pub(crate) fn check_declared_length(
+    buffered: Option<&[u8]>,
+    headers: &http::HeaderMap,
+    limit: PayloadLimit,
+) -> Result<(), Error> {
+    let length = match buffered {
+        Some(bytes) => Some(bytes.len() as u64),
+        None => headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok()),
+    };
+    match length {
+        Some(length) => limit.check(headers, length),
+        None => Ok(()),
+    }
+}
+
+/// CloudFront refuses a viewer GET or HEAD that carries a body. A body in memory counts when
+/// it is not empty; a stream counts unless its declared hash is the empty-body hash.
+pub(crate) fn refuse_body_on_get_or_head(
+    method: &http::Method,
+    buffered: Option<&[u8]>,
+    declared: Option<&PayloadHash>,
+) -> Result<(), Error> {
+    if !matches!(*method, http::Method::GET | http::Method::HEAD) {
+        return Ok(());
+    }
+    let has_body = match buffered {
+        Some(bytes) => !bytes.is_empty(),
+        None => declared != Some(&PayloadHash::EMPTY),
+    };
+    if has_body {
+        return Err(Error::BodyNotAllowed {
+            method: method.to_string(),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

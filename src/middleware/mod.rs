@@ -26,4 +26,5 @@ pub use self::tower::{
     SigningService,
 };
 
+pub(crate) use limit::{check_declared_length, refuse_body_on_get_or_head};
 pub(crate) use skew::ClockOffset;

@@ -1,6 +1,8 @@
 //! reqwest-middleware layers: IAM signing and CloudFront OAC hash-only.
 
-use super::{ClockOffset, PayloadLimit, SkewCorrection};
+use super::{
+    check_declared_length, refuse_body_on_get_or_head, ClockOffset, PayloadLimit, SkewCorrection,
+};
 use crate::{Error, PayloadHash, Signer};
 use http::Extensions;
 use reqwest::{Request, Response, ResponseBuilderExt};
@@ -284,7 +286,12 @@ impl Middleware for OacMiddleware {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
-        refuse_body_on_get_or_head(&req).map_err(to_middleware)?;
+        refuse_body_on_get_or_head(
+            req.method(),
+            buffered(&req),
+            extensions.get::<PayloadHash>(),
+        )
+        .map_err(to_middleware)?;
         let hash = body_hash(&req, extensions, self.limit).map_err(to_middleware)?;
         req.headers_mut()
             .insert(X_AMZ_CONTENT_SHA256, hash.to_header_value());
@@ -300,18 +307,12 @@ impl Middleware for OacMiddleware {
     }
 }
 
-/// CloudFront refuses a viewer GET or HEAD that carries a body.
-fn refuse_body_on_get_or_head(req: &Request) -> Result<(), Error> {
-    let has_body = match req.body() {
-        None => false,
-        Some(body) => body.as_bytes().is_none_or(|b| !b.is_empty()),
-    };
-    if has_body && matches!(*req.method(), reqwest::Method::GET | reqwest::Method::HEAD) {
-        return Err(Error::BodyNotAllowed {
-            method: req.method().to_string(),
-        });
+/// The body's bytes when they are in memory (no body: none), `None` for a stream.
+fn buffered(req: &Request) -> Option<&[u8]> {
+    match req.body() {
+        None => Some(&[]),
+        Some(body) => body.as_bytes(),
     }
-    Ok(())
 }
 
 /// The body hash of one request, kept in the request's extensions so that retries reuse it.
@@ -332,15 +333,10 @@ fn body_hash(
     limit: PayloadLimit,
 ) -> Result<PayloadHash, Error> {
     if let Some(declared) = extensions.get::<PayloadHash>() {
-        if let Some(len) = content_length(req) {
-            limit.check(req.headers(), len)?;
-        }
+        check_declared_length(buffered(req), req.headers(), limit)?;
         return Ok(*declared);
     }
-    let bytes: &[u8] = match req.body() {
-        None => &[],
-        Some(body) => body.as_bytes().ok_or(Error::StreamingBody)?,
-    };
+    let bytes = buffered(req).ok_or(Error::StreamingBody)?;
     limit.check(req.headers(), bytes.len() as u64)?;
     let (address, len) = (bytes.as_ptr() as usize, bytes.len());
     if let Some(cached) = extensions.get::<HashedBody>() {
@@ -351,18 +347,6 @@ fn body_hash(
     let hash = PayloadHash::of(bytes);
     extensions.insert(HashedBody { address, len, hash });
     Ok(hash)
-}
-
-/// The body length known before sending: the bytes in memory, else a `Content-Length` header.
-fn content_length(req: &Request) -> Option<u64> {
-    match req.body().and_then(reqwest::Body::as_bytes) {
-        Some(bytes) => Some(bytes.len() as u64),
-        None => req
-            .headers()
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok()),
-    }
 }
 
 /// Logs a warning when the response comes from another URL than the one sent: reqwest followed

@@ -1,7 +1,9 @@
 //! tower layers: IAM signing and CloudFront OAC hash-only, around any
 //! `tower::Service<http::Request<B>>` (hyper-util's client, a tonic channel, a test double).
 
-use super::{ClockOffset, PayloadLimit, SkewCorrection};
+use super::{
+    check_declared_length, refuse_body_on_get_or_head, ClockOffset, PayloadLimit, SkewCorrection,
+};
 use crate::{Error, PayloadHash, Signer};
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
@@ -535,17 +537,8 @@ fn body_hash<B: SignableBody>(
     limit: PayloadLimit,
 ) -> Result<PayloadHash, Error> {
     if let Some(declared) = request.extensions().get::<PayloadHash>() {
-        let length = match request.body().buffered_bytes() {
-            Some(bytes) => Some(bytes.as_ref().len() as u64),
-            None => request
-                .headers()
-                .get(http::header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse().ok()),
-        };
-        if let Some(length) = length {
-            limit.check(request.headers(), length)?;
-        }
+        let bytes = request.body().buffered_bytes();
+        check_declared_length(bytes.as_ref().map(AsRef::as_ref), request.headers(), limit)?;
         return Ok(*declared);
     }
     let bytes = request
@@ -779,8 +772,7 @@ where
     }
 
     fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
-        let checked =
-            refuse_body_on_get_or_head(&request).and_then(|()| body_hash(&request, self.limit));
+        let checked = refuse_body(&request).and_then(|()| body_hash(&request, self.limit));
         match checked {
             Ok(hash) => {
                 request
@@ -804,22 +796,14 @@ where
     }
 }
 
-/// CloudFront refuses a viewer GET or HEAD that carries a body. A stream counts as a body
-/// unless its declared hash is the empty-body hash.
-fn refuse_body_on_get_or_head<B: SignableBody>(request: &http::Request<B>) -> Result<(), Error> {
-    if !matches!(*request.method(), http::Method::GET | http::Method::HEAD) {
-        return Ok(());
-    }
-    let has_body = match request.body().buffered_bytes() {
-        Some(bytes) => !bytes.as_ref().is_empty(),
-        None => request.extensions().get::<PayloadHash>() != Some(&PayloadHash::EMPTY),
-    };
-    if has_body {
-        return Err(Error::BodyNotAllowed {
-            method: request.method().to_string(),
-        });
-    }
-    Ok(())
+/// [`refuse_body_on_get_or_head`] for a tower request.
+fn refuse_body<B: SignableBody>(request: &http::Request<B>) -> Result<(), Error> {
+    let bytes = request.body().buffered_bytes();
+    refuse_body_on_get_or_head(
+        request.method(),
+        bytes.as_ref().map(AsRef::as_ref),
+        request.extensions().get::<PayloadHash>(),
+    )
 }
 
 pin_project_lite::pin_project! {
