@@ -196,6 +196,7 @@ mod roundtrip {
     use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
     use std::io;
     use std::net::SocketAddr;
+    use std::time::{SystemTime, UNIX_EPOCH};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::{TcpListener, TcpStream};
 
@@ -220,60 +221,99 @@ mod roundtrip {
         addr
     }
 
-    /// A minimal keep-alive HTTP/1.1 responder: reads the head and a `content-length` body,
-    /// answers `iam` (an `authorization` header came), `oac` (only `x-amz-content-sha256`)
-    /// or `plain`.
+    /// A minimal keep-alive HTTP/1.1 responder: parses the head with `httparse` (hyper's
+    /// parser, so that each header byte costs the server what it costs a real one), reads a
+    /// `content-length` body, and answers `iam` (an `authorization` header came), `oac` (only
+    /// `x-amz-content-sha256`) or `plain`, with a `Date` header as every origin server sends.
     async fn serve(mut stream: TcpStream) -> io::Result<()> {
+        let invalid = |what: &'static str| io::Error::new(io::ErrorKind::InvalidData, what);
         stream.set_nodelay(true)?;
-        let mut buffer = Vec::with_capacity(8 * 1024);
-        let mut chunk = vec![0u8; 64 * 1024];
+        let mut buffer = vec![0u8; 64 * 1024];
+        let mut date = Date::default();
+        let mut filled = 0;
         loop {
-            let head_end = loop {
-                if let Some(pos) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-                    break pos + 4;
+            let (head_len, content_length, kind) = loop {
+                let mut headers = [httparse::EMPTY_HEADER; 32];
+                let mut request = httparse::Request::new(&mut headers);
+                match request.parse(&buffer[..filled]) {
+                    Ok(httparse::Status::Complete(head_len)) => {
+                        let (length, kind) = classify(request.headers)?;
+                        break (head_len, length, kind);
+                    }
+                    Ok(httparse::Status::Partial) if filled < buffer.len() => {}
+                    Ok(httparse::Status::Partial) => return Err(invalid("head over 64 KiB")),
+                    Err(_) => return Err(invalid("bad request head")),
                 }
-                let n = stream.read(&mut chunk).await?;
+                let n = stream.read(&mut buffer[filled..]).await?;
                 if n == 0 {
                     return Ok(());
                 }
-                buffer.extend_from_slice(&chunk[..n]);
+                filled += n;
             };
-            let head = std::str::from_utf8(&buffer[..head_end])
-                .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "head is not UTF-8"))?;
-            let mut content_length = 0usize;
-            let mut kind: &[u8] = b"plain";
-            for line in head.split("\r\n").skip(1) {
-                let Some((name, value)) = line.split_once(':') else {
-                    continue;
-                };
-                if name.eq_ignore_ascii_case("content-length") {
-                    content_length = value.trim().parse().map_err(|_| {
-                        io::Error::new(io::ErrorKind::InvalidData, "bad content-length")
-                    })?;
-                } else if name.eq_ignore_ascii_case("authorization") {
-                    kind = b"iam";
-                } else if name.eq_ignore_ascii_case("x-amz-content-sha256") && kind == b"plain" {
-                    kind = b"oac";
-                }
-            }
-            let buffered = (buffer.len() - head_end).min(content_length);
-            buffer.drain(..head_end + buffered);
-            let mut remaining = content_length - buffered;
+            // Drop the head and the body; keep whatever of the next request came with them.
+            let mut remaining = content_length;
+            let buffered = (filled - head_len).min(remaining);
+            remaining -= buffered;
+            buffer.copy_within(head_len + buffered..filled, 0);
+            filled -= head_len + buffered;
             while remaining > 0 {
-                let n = stream.read(&mut chunk).await?;
+                let n = stream.read(&mut buffer[filled..]).await?;
                 if n == 0 {
                     return Ok(());
                 }
                 let used = n.min(remaining);
                 remaining -= used;
-                buffer.extend_from_slice(&chunk[used..n]);
+                buffer.copy_within(filled + used..filled + n, filled);
+                filled += n - used;
             }
-            let mut response = Vec::with_capacity(128);
-            response.extend_from_slice(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n");
-            response
-                .extend_from_slice(format!("content-length: {}\r\n\r\n", kind.len()).as_bytes());
+            let mut response = Vec::with_capacity(160);
+            response.extend_from_slice(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ndate: ");
+            response.extend_from_slice(date.now().as_bytes());
+            response.extend_from_slice(
+                format!("\r\ncontent-length: {}\r\n\r\n", kind.len()).as_bytes(),
+            );
             response.extend_from_slice(kind);
             stream.write_all(&response).await?;
+        }
+    }
+
+    /// The body length and the mode a request's headers show.
+    fn classify(headers: &[httparse::Header<'_>]) -> io::Result<(usize, &'static [u8])> {
+        let mut content_length = 0usize;
+        let mut kind: &'static [u8] = b"plain";
+        for header in headers {
+            if header.name.eq_ignore_ascii_case("content-length") {
+                content_length = std::str::from_utf8(header.value)
+                    .ok()
+                    .and_then(|v| v.trim().parse().ok())
+                    .ok_or_else(|| {
+                        io::Error::new(io::ErrorKind::InvalidData, "bad content-length")
+                    })?;
+            } else if header.name.eq_ignore_ascii_case("authorization") {
+                kind = b"iam";
+            } else if header.name.eq_ignore_ascii_case("x-amz-content-sha256") && kind == b"plain" {
+                kind = b"oac";
+            }
+        }
+        Ok((content_length, kind))
+    }
+
+    /// The `Date` header value, formatted once a second (as hyper's server does).
+    #[derive(Default)]
+    struct Date {
+        second: u64,
+        text: String,
+    }
+
+    impl Date {
+        fn now(&mut self) -> &str {
+            let now = SystemTime::now();
+            let second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            if second != self.second || self.text.is_empty() {
+                self.second = second;
+                self.text = httpdate::fmt_http_date(now);
+            }
+            &self.text
         }
     }
 

@@ -326,8 +326,10 @@ async fn serve(mut stream: TcpStream) -> io::Result<()> {
             received += n;
         }
         let text = format!("{received} bytes, {kind}");
+        // A `Date`, as every origin server sends (and what spares the signer its retry copy).
+        let date = httpdate::fmt_http_date(std::time::SystemTime::now());
         let response = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n\r\n{text}",
+            "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ndate: {date}\r\ncontent-length: {}\r\n\r\n{text}",
             text.len()
         );
         stream.write_all(response.as_bytes()).await?;

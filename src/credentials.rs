@@ -297,17 +297,35 @@ impl CredentialsCache {
     /// Credentials for a signature carrying `time`: judging the windows at the signing time, not
     /// at some earlier instant, is what keeps a key that expires in between from being used.
     pub(crate) async fn credentials_at(&self, time: SystemTime) -> Result<Credentials, Error> {
+        if let Some(ready) = self.ready_credentials_at(time) {
+            return ready;
+        }
+        self.refreshing_credentials_at(time).await
+    }
+
+    /// The hot path of [`Self::credentials_at`], without awaiting: fixed credentials, or a
+    /// cached key that is fresh at `time` (a read lock and an `Arc` clone). `None` when the
+    /// provider must be asked or a refresh waited for.
+    pub(crate) fn ready_credentials_at(
+        &self,
+        time: SystemTime,
+    ) -> Option<Result<Credentials, Error>> {
+        if let Source::Static = self.inner.source {
+            return Some(self.fixed_credentials(time));
+        }
+        match self.current(time) {
+            (Some(current), Window::Fresh) => Some(Ok(current)),
+            _ => None,
+        }
+    }
+
+    /// The rest of [`Self::credentials_at`]: the advisory and mandatory windows, a refresh led
+    /// or waited for.
+    async fn refreshing_credentials_at(&self, time: SystemTime) -> Result<Credentials, Error> {
         let provider = match &self.inner.source {
             Source::Static => return self.fixed_credentials(time),
             Source::Provider(provider) => provider.as_ref(),
         };
-        // The hot path: a read lock and an `Arc` clone.
-        let (current, window) = self.current(time);
-        if window == Window::Fresh {
-            if let Some(current) = current {
-                return Ok(current);
-            }
-        }
         loop {
             let step = {
                 let mut state = self.state();

@@ -151,14 +151,18 @@ impl SigningMiddleware {
             .await
     }
 
-    /// Reads a possible skew rejection; returns whether the offset was adopted (re-sign and
-    /// retry), and the response, rebuilt with the same status, headers, version, URL and body
-    /// when its body had to be read.
-    async fn learn_skew(&self, response: Response) -> Result<(bool, Response), reqwest::Error> {
-        if !ClockOffset::is_candidate(response.status().as_u16(), response.headers()) {
-            self.offset.observe(response.headers());
-            return Ok((false, response));
-        }
+    /// Reads a possible skew rejection (its body is small JSON): adopts the offset when it is
+    /// one within the bound, and then re-signs and sends the retry copy, if there is one.
+    /// Otherwise returns the response, rebuilt with the same status, headers, version, URL and
+    /// body. The rare path: its future is boxed by the caller, out of every request's way.
+    async fn after_rejection(
+        &self,
+        response: Response,
+        retry: Option<Request>,
+        hash: &PayloadHash,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<Response> {
         let status = response.status();
         let headers = response.headers().clone();
         let version = response.version();
@@ -167,6 +171,10 @@ impl SigningMiddleware {
         let adopted = self
             .offset
             .learn(self.skew, status.as_u16(), &headers, &body);
+        if let Some(mut retry) = retry.filter(|_| adopted) {
+            self.sign(&mut retry, hash).await.map_err(to_middleware)?;
+            return next.run(retry, extensions).await;
+        }
         let mut rebuilt = http::Response::builder()
             .status(status)
             .version(version)
@@ -174,7 +182,7 @@ impl SigningMiddleware {
             .body(body)
             .unwrap_or_default();
         *rebuilt.headers_mut() = headers;
-        Ok((adopted, Response::from(rebuilt)))
+        Ok(Response::from(rebuilt))
     }
 }
 
@@ -198,9 +206,11 @@ impl Middleware for SigningMiddleware {
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
         let hash = body_hash(&req, extensions, self.limit).map_err(to_middleware)?;
-        // The copy for a skew-correcting retry is taken before signing, so it carries no
-        // signing headers to copy (it is signed afresh if it is ever sent).
-        let retry = if self.skew.is_enabled() {
+        // The copy for a skew-correcting retry, only while a skew rejection is possible (see
+        // `ClockOffset`), taken before signing so that it carries no signing headers to copy
+        // (it is signed afresh if it is ever sent).
+        let skew = self.skew.is_enabled();
+        let retry = if skew && self.offset.retry_copy_needed(host(req.url())) {
             req.try_clone()
         } else {
             None
@@ -212,19 +222,26 @@ impl Middleware for SigningMiddleware {
             _ => Some(req.url().clone()),
         };
         let response = next.clone().run(req, extensions).await?;
-        if let Some(sent) = sent_url.as_ref().or(retry.as_ref().map(Request::url)) {
-            warn_if_redirected(sent, &response);
-        }
-        let Some(mut retry) = retry else {
-            return Ok(response);
+        let sent = match (&sent_url, &retry) {
+            (Some(url), _) => url,
+            (None, Some(retry)) => retry.url(),
+            (None, None) => return Ok(response),
         };
-        let (adopted, response) = self.learn_skew(response).await?;
-        if !adopted {
+        warn_if_redirected(sent, &response);
+        if !skew {
             return Ok(response);
         }
-        self.sign(&mut retry, &hash).await.map_err(to_middleware)?;
-        next.run(retry, extensions).await
+        if !ClockOffset::is_candidate(response.status().as_u16(), response.headers()) {
+            self.offset.observe(host(sent), response.headers());
+            return Ok(response);
+        }
+        Box::pin(self.after_rejection(response, retry, &hash, extensions, next)).await
     }
+}
+
+/// The host and port of `url`, which a clock trust is kept for.
+fn host(url: &reqwest::Url) -> &str {
+    &url[url::Position::BeforeHost..url::Position::AfterPort]
 }
 
 /// CloudFront OAC mode: needs no credentials. Adds `x-amz-content-sha256` (the hash of the exact

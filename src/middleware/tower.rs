@@ -465,17 +465,21 @@ where
             sign(&signer, &offset, &mut request, &hash)
                 .await
                 .map_err(LayerError::Signing)?;
-            let retry = if skew.is_enabled() {
+            // The copy for a skew-correcting retry, only while a skew rejection is possible
+            // (see `ClockOffset`); the host is kept for learning from the response.
+            let authority = request.uri().authority().cloned();
+            let host = authority.as_ref().map_or("", http::uri::Authority::as_str);
+            let retry = if skew.is_enabled() && offset.retry_copy_needed(host) {
                 try_clone_request(&request)
             } else {
                 None
             };
             let response = inner.call(request).await.map_err(LayerError::Inner)?;
-            let Some(mut retry) = retry else {
+            if !skew.is_enabled() {
                 return Ok(response.map(SigningResponseBody::passed));
-            };
+            }
             if !ClockOffset::is_candidate(response.status().as_u16(), response.headers()) {
-                offset.observe(response.headers());
+                offset.observe(host, response.headers());
                 return Ok(response.map(SigningResponseBody::passed));
             }
             let (parts, body) = response.into_parts();
@@ -484,12 +488,13 @@ where
                 .await
                 .map_err(|e| LayerError::ResponseBody(e.into()))?
                 .to_bytes();
-            if !offset.learn(skew, parts.status.as_u16(), &parts.headers, &bytes) {
+            let adopted = offset.learn(skew, parts.status.as_u16(), &parts.headers, &bytes);
+            let Some(mut retry) = retry.filter(|_| adopted) else {
                 return Ok(http::Response::from_parts(
                     parts,
                     SigningResponseBody::read(bytes),
                 ));
-            }
+            };
             sign(&signer, &offset, &mut retry, &hash)
                 .await
                 .map_err(LayerError::Signing)?;

@@ -198,6 +198,18 @@ impl Signer {
         }
     }
 
+    /// [`Self::credentials_at`] when it needs no waiting (see
+    /// `CredentialsCache::ready_credentials_at`); `None` when the provider must be asked.
+    pub(crate) fn ready_credentials_at(
+        &self,
+        time: SystemTime,
+    ) -> Option<Result<Credentials, Error>> {
+        match &self.inner.credentials {
+            Some(cache) => cache.ready_credentials_at(time),
+            None => Some(Err(Error::NoCredentials)),
+        }
+    }
+
     /// The configured credentials cache, if any.
     ///
     /// ```

@@ -238,6 +238,88 @@ async fn a_skew_within_a_configured_bound_is_adopted_and_one_beyond_it_is_not() 
     }
 }
 
+/// 200 with `Date` now, then a skew 403 from a clock jumped ten minutes ahead, then 200.
+async fn clock_jumping_server() -> ScriptedServer {
+    ScriptedServer::start(move |i, _| {
+        let ahead = Duration::from_secs(if i == 0 { 0 } else { 600 });
+        let date = httpdate::fmt_http_date(SystemTime::now() + ahead);
+        if i == 1 {
+            (
+                format!(
+                    "HTTP/1.1 403 Forbidden\r\nx-amzn-errortype: InvalidSignatureException\r\n\
+                     content-type: application/json\r\ndate: {date}"
+                ),
+                br#"{"message":"Signature expired: 20260101T000000Z is now earlier than 20260101T000000Z (20260101T000500Z - 5 min.)"}"#
+                    .to_vec(),
+            )
+        } else {
+            (format!("HTTP/1.1 200 OK\r\ndate: {date}"), b"ok".to_vec())
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_host_whose_date_agreed_a_moment_ago_gets_no_retry_copy_and_a_jump_is_learned() {
+    // The first response's Date agrees with our clock: for the next minute the middleware
+    // takes no retry copy for this host. A server clock that jumps by ten minutes in that
+    // minute (Lambda's do not) costs one 403, which reaches the caller whole; the offset is
+    // learned from it and the next request is dated by the server's clock.
+    let server = clock_jumping_server().await;
+    let middleware = SigningMiddleware::new(support::signer());
+    let client = signing_client(client_builder().build().unwrap(), middleware.clone());
+    let first = client.get(server.base()).send().await.unwrap();
+    assert_eq!(first.status(), 200);
+    let jumped = client.get(server.base()).send().await.unwrap();
+    assert_eq!(jumped.status(), 403, "no copy was taken, so no retry");
+    let (diagnosis, _) = Diagnosis::from_response(jumped).await.unwrap();
+    assert!(
+        matches!(diagnosis, Some(Diagnosis::ClockSkew { .. })),
+        "{diagnosis:?}"
+    );
+    assert!((595..=605).contains(&middleware.clock_offset_secs()));
+    let third = client.get(server.base()).send().await.unwrap();
+    assert_eq!(third.status(), 200);
+    let received = server.received();
+    assert_eq!(received.len(), 3, "one request each, no retry");
+    let ahead = support::format_amz_date(SystemTime::now() + Duration::from_secs(600));
+    assert_eq!(
+        &x_amz_date(&received[2])[..12],
+        &ahead[..12],
+        "dated by the server's clock"
+    );
+}
+
+#[tokio::test]
+async fn without_an_agreeing_date_every_request_keeps_its_retry_copy() {
+    // Answers without a Date header vouch for nothing: a later skew 403 is still retried.
+    let server = ScriptedServer::start(move |i, _| {
+        if i == 1 {
+            let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(600));
+            (
+                format!(
+                    "HTTP/1.1 403 Forbidden\r\nx-amzn-errortype: InvalidSignatureException\r\n\
+                     content-type: application/json\r\ndate: {date}"
+                ),
+                br#"{"message":"Signature expired: 20260101T000000Z is now earlier than 20260101T000000Z (20260101T000500Z - 5 min.)"}"#
+                    .to_vec(),
+            )
+        } else {
+            ("HTTP/1.1 200 OK".to_owned(), b"ok".to_vec())
+        }
+    })
+    .await;
+    let middleware = SigningMiddleware::new(support::signer());
+    let client = signing_client(client_builder().build().unwrap(), middleware.clone());
+    for _ in 0..2 {
+        assert_eq!(
+            client.get(server.base()).send().await.unwrap().status(),
+            200
+        );
+    }
+    assert_eq!(server.received().len(), 3, "the 403 was retried");
+}
+
 #[tokio::test]
 async fn an_offset_past_the_credentials_expiry_is_dropped_instead_of_failing() {
     // The key expires in 10 minutes; the server claims its clock is 14 minutes ahead.
