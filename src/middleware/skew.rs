@@ -154,12 +154,10 @@ impl Trust {
     /// Whether it still vouches for a request to `host` at `now` (monotonic) and `wall`.
     fn holds(&self, host: &str, offset_secs: i64, now: Instant, wall: SystemTime) -> bool {
         let elapsed = now.saturating_duration_since(self.at);
-        let wall_elapsed = wall.duration_since(self.wall).unwrap_or(Duration::ZERO);
-        let stepped = if wall < self.wall {
-            true
-        } else {
+        // A wall clock that went back, or moved further or less than the monotonic one.
+        let stepped = wall.duration_since(self.wall).map_or(true, |wall_elapsed| {
             wall_elapsed.abs_diff(elapsed) > STEP_TOLERANCE
-        };
+        });
         self.host == host && self.offset_secs == offset_secs && elapsed < TRUST_FOR && !stepped
     }
 }

@@ -151,19 +151,24 @@ async fn reqwest_basic_auth_from_user_info_is_replaced_by_sigv4() {
     assert!(!everything.contains("pa55word"), "{everything}");
 }
 
-/// A 403 "Signature expired" whose `Date` is `server_ahead` from now; afterwards 200.
+/// A 403 "Signature expired" whose `Date` is `server_ahead` from now.
+fn skew_rejection(server_ahead: Duration) -> (String, Vec<u8>) {
+    let date = httpdate::fmt_http_date(SystemTime::now() + server_ahead);
+    (
+        format!(
+            "HTTP/1.1 403 Forbidden\r\nx-amzn-errortype: InvalidSignatureException\r\n\
+             content-type: application/json\r\ndate: {date}"
+        ),
+        br#"{"message":"Signature expired: 20260101T000000Z is now earlier than 20260101T000000Z (20260101T000500Z - 5 min.)"}"#
+            .to_vec(),
+    )
+}
+
+/// [`skew_rejection`] first (always, unless `then_ok`), then 200.
 async fn skewed_server(server_ahead: Duration, then_ok: bool) -> ScriptedServer {
     ScriptedServer::start(move |i, _| {
         if i == 0 || !then_ok {
-            let date = httpdate::fmt_http_date(SystemTime::now() + server_ahead);
-            (
-                format!(
-                    "HTTP/1.1 403 Forbidden\r\nx-amzn-errortype: InvalidSignatureException\r\n\
-                     content-type: application/json\r\ndate: {date}"
-                ),
-                br#"{"message":"Signature expired: 20260101T000000Z is now earlier than 20260101T000000Z (20260101T000500Z - 5 min.)"}"#
-                    .to_vec(),
-            )
+            skew_rejection(server_ahead)
         } else {
             ("HTTP/1.1 200 OK".to_owned(), b"ok".to_vec())
         }
@@ -240,19 +245,14 @@ async fn a_skew_within_a_configured_bound_is_adopted_and_one_beyond_it_is_not() 
 
 /// 200 with `Date` now, then a skew 403 from a clock jumped ten minutes ahead, then 200.
 async fn clock_jumping_server() -> ScriptedServer {
-    ScriptedServer::start(move |i, _| {
-        let ahead = Duration::from_secs(if i == 0 { 0 } else { 600 });
-        let date = httpdate::fmt_http_date(SystemTime::now() + ahead);
-        if i == 1 {
-            (
-                format!(
-                    "HTTP/1.1 403 Forbidden\r\nx-amzn-errortype: InvalidSignatureException\r\n\
-                     content-type: application/json\r\ndate: {date}"
-                ),
-                br#"{"message":"Signature expired: 20260101T000000Z is now earlier than 20260101T000000Z (20260101T000500Z - 5 min.)"}"#
-                    .to_vec(),
-            )
-        } else {
+    ScriptedServer::start(move |i, _| match i {
+        0 => {
+            let date = httpdate::fmt_http_date(SystemTime::now());
+            (format!("HTTP/1.1 200 OK\r\ndate: {date}"), b"ok".to_vec())
+        }
+        1 => skew_rejection(Duration::from_secs(600)),
+        _ => {
+            let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(600));
             (format!("HTTP/1.1 200 OK\r\ndate: {date}"), b"ok".to_vec())
         }
     })
@@ -295,15 +295,7 @@ async fn without_an_agreeing_date_every_request_keeps_its_retry_copy() {
     // Answers without a Date header vouch for nothing: a later skew 403 is still retried.
     let server = ScriptedServer::start(move |i, _| {
         if i == 1 {
-            let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(600));
-            (
-                format!(
-                    "HTTP/1.1 403 Forbidden\r\nx-amzn-errortype: InvalidSignatureException\r\n\
-                     content-type: application/json\r\ndate: {date}"
-                ),
-                br#"{"message":"Signature expired: 20260101T000000Z is now earlier than 20260101T000000Z (20260101T000500Z - 5 min.)"}"#
-                    .to_vec(),
-            )
+            skew_rejection(Duration::from_secs(600))
         } else {
             ("HTTP/1.1 200 OK".to_owned(), b"ok".to_vec())
         }
