@@ -9,7 +9,7 @@
 //! cargo run --example demo --all-features
 //! ```
 
-use lambda_url_signer::emulator::{Emulator, EmulatorIdentity, ResourcePolicy};
+use lambda_url_emulator::{Emulator, EmulatorIdentity, ResourcePolicy};
 use lambda_url_signer::{
     cloudfront_permissions, Credentials, FunctionUrl, OacMiddleware, Signer, SigningMiddleware,
 };
@@ -74,7 +74,7 @@ async fn run() -> Result<(Vec<Row>, String), Box<dyn std::error::Error>> {
         .function_arn(&function_arn)
         .identity(caller.clone())
         .resource_policy(policy.clone())
-        .cloudfront(lambda_url_signer::emulator::CloudFrontConfig::new(
+        .cloudfront(lambda_url_emulator::CloudFrontConfig::new(
             DISTRIBUTION,
         ))
         .start()
@@ -146,7 +146,7 @@ async fn run() -> Result<(Vec<Row>, String), Box<dyn std::error::Error>> {
         .function_arn(&function_arn)
         .identity(caller.clone())
         .resource_policy(policy)
-        .cloudfront(lambda_url_signer::emulator::CloudFrontConfig::new(
+        .cloudfront(lambda_url_emulator::CloudFrontConfig::new(
             OTHER_DISTRIBUTION,
         ))
         .start()

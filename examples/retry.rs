@@ -11,7 +11,7 @@
 //! cargo run --example retry --all-features
 //! ```
 
-use lambda_url_signer::emulator::{Emulator, EmulatorIdentity, HandlerResponse};
+use lambda_url_emulator::{Emulator, EmulatorIdentity, HandlerResponse};
 use lambda_url_signer::{Credentials, FunctionUrl, Signer, SigningMiddleware};
 use reqwest_middleware::ClientBuilder;
 use reqwest_retry::{policies::ExponentialBackoff, Jitter, RetryTransientMiddleware};

@@ -103,57 +103,49 @@
 #![warn(missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod body;
 mod credentials;
 mod error;
 mod function_url;
+mod limit;
 mod payload;
 mod signer;
 
+#[cfg(any(feature = "reqwest", feature = "tower"))]
+mod integration;
+
+pub mod permissions;
+
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub mod reqwest;
+
+#[cfg(feature = "middleware")]
+#[cfg_attr(docsrs, doc(cfg(feature = "middleware")))]
+pub mod middleware;
+
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod tower;
+
+pub use body::SignableBody;
 pub use credentials::{CredentialsCache, CredentialsCacheBuilder};
 pub use error::Error;
 pub use function_url::FunctionUrl;
+pub use limit::PayloadLimit;
 pub use payload::{PayloadHash, PayloadHasher};
-pub use signer::{ContentSha256Header, PresignedUrl, Signer, SignerBuilder, SigningDetails};
+pub use signer::{
+    ContentSha256Header, PresignedUrl, SignableRequest, Signer, SignerBuilder, SigningDetails,
+};
 
 /// The provider trait that [`CredentialsCache`] wraps (re-exported from `aws-credential-types`).
 pub use aws_credential_types::provider::ProvideCredentials;
 /// Static AWS credentials (re-exported from `aws-credential-types`); `Debug` redacts the secret.
 pub use aws_credential_types::Credentials;
+/// The `http` crate, whose `Request`, `Method` and `HeaderMap` appear in this crate's API.
+pub use http;
 
-// >>> middleware
-#[cfg(any(feature = "reqwest", feature = "tower"))]
-mod middleware;
-#[cfg(feature = "reqwest")]
-pub use middleware::client_builder;
-#[cfg(any(feature = "reqwest", feature = "tower"))]
-pub use middleware::{Diagnosis, PayloadLimit, SkewCorrection};
-#[cfg(feature = "middleware")]
-pub use middleware::{OacMiddleware, SigningMiddleware};
-// <<< middleware
-
-// >>> tower
-#[cfg(feature = "tower")]
-pub use middleware::{
-    LayerError, OacFuture, OacLayer, OacService, SignableBody, SigningLayer, SigningResponseBody,
-    SigningService,
-};
-// <<< tower
-
-// >>> emulator
-#[cfg(feature = "emulator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
-pub mod emulator;
-mod permissions;
-pub use permissions::{cloudfront_permissions, PermissionStatements, PermissionsError};
-// <<< emulator
-
-/// The README's code blocks, compiled and run as doctests (they use every feature).
+/// The README's code blocks, compiled and run as doctests.
 #[doc = include_str!("../README.md")]
-#[cfg(all(
-    doctest,
-    feature = "middleware",
-    feature = "emulator",
-    feature = "rustls",
-    feature = "tower"
-))]
+#[cfg(all(doctest, feature = "middleware", feature = "tower"))]
 pub struct ReadmeDoctests;

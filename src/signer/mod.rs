@@ -9,21 +9,21 @@ mod details;
 mod headers;
 mod key_cache;
 mod presign;
-#[cfg(feature = "reqwest")]
-mod reqwest;
+mod request;
 mod sign;
 mod stack_vec;
 mod time;
 
 pub use details::SigningDetails;
 pub use presign::PresignedUrl;
+pub use request::SignableRequest;
+pub(crate) use request::sealed;
 
-use crate::function_url::{host_of, region_from_host, validate_region, wire_path_and_query};
+use crate::function_url::{region_from_host, validate_region};
 use crate::{Credentials, CredentialsCache, Error, FunctionUrl, PayloadHash, ProvideCredentials};
 use http::header::HeaderValue;
 use key_cache::KeyCache;
-use sign::Target;
-use std::borrow::Cow;
+pub(crate) use sign::Target;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -222,10 +222,13 @@ impl Signer {
     }
 
     /// Hashes the body once and signs with the configured credentials and the current time.
+    /// `request` is an [`http::Request`] whose body is a [`SignableBody`](crate::SignableBody)
+    /// (`Vec<u8>`, `String`, `()`, …) or, with the `reqwest` feature, a `reqwest::Request`.
     ///
     /// # Errors
     ///
-    /// Credential errors, and those of [`Signer::sign_at`].
+    /// [`Error::StreamingBody`] when the body's bytes are not in memory (use
+    /// [`Signer::sign_with_hash`]), credential errors, and those of [`Signer::sign_at`].
     ///
     /// ```
     /// # use lambda_url_signer::{Credentials, Signer};
@@ -237,14 +240,15 @@ impl Signer {
     /// assert!(request.headers().contains_key("x-amz-date"));
     /// # Ok(()) }
     /// ```
-    pub async fn sign<B: AsRef<[u8]>>(&self, request: &mut http::Request<B>) -> Result<(), Error> {
-        let hash = PayloadHash::of(request.body().as_ref());
+    pub async fn sign<R: SignableRequest>(&self, request: &mut R) -> Result<(), Error> {
+        let hash = request.buffered_hash()?;
         self.sign_with_hash(request, &hash).await
     }
 
     /// Signs with a precomputed body hash (a file hashed with
     /// [`PayloadHash::from_reader`], or a hash reused across retries), the configured
-    /// credentials and the current time. The body itself is not read.
+    /// credentials and the current time. The body itself is not read: a stream is fine, as long
+    /// as it yields exactly the bytes hashed.
     ///
     /// # Errors
     ///
@@ -260,9 +264,9 @@ impl Signer {
     /// assert_eq!(request.headers()["x-amz-content-sha256"], hash.as_str());
     /// # Ok(()) }
     /// ```
-    pub async fn sign_with_hash<B>(
+    pub async fn sign_with_hash<R: SignableRequest>(
         &self,
-        request: &mut http::Request<B>,
+        request: &mut R,
         hash: &PayloadHash,
     ) -> Result<(), Error> {
         let time = SystemTime::now();
@@ -271,7 +275,7 @@ impl Signer {
     }
 
     /// The deterministic core: signs `request` for a body whose hash is `hash`, with explicit
-    /// `credentials` at time `time`. Same input, same signature; no I/O.
+    /// `credentials` at time `time`. Same input, same signature; no I/O, no runtime needed.
     ///
     /// # Errors
     ///
@@ -293,59 +297,20 @@ impl Signer {
     /// assert_eq!(a.headers()["authorization"], b.headers()["authorization"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn sign_at<B>(
+    pub fn sign_at<R: SignableRequest>(
         &self,
-        request: &mut http::Request<B>,
+        request: &mut R,
         hash: &PayloadHash,
         credentials: &Credentials,
         time: SystemTime,
     ) -> Result<(), Error> {
-        let mut headers = std::mem::take(request.headers_mut());
-        let signed = self.sign_http_parts(
-            request.method(),
-            request.uri(),
-            &mut headers,
-            hash,
-            credentials,
-            time,
-        );
-        *request.headers_mut() = headers;
-        normalize_uri(request.uri_mut(), signed?)
-    }
-
-    /// Signs the headers of a request with this method and URI; returns what of the URI must
-    /// be rewritten into what was signed.
-    fn sign_http_parts(
-        &self,
-        method: &http::Method,
-        uri: &http::Uri,
-        headers: &mut http::HeaderMap,
-        hash: &PayloadHash,
-        credentials: &Credentials,
-        time: SystemTime,
-    ) -> Result<UriRewrite, Error> {
-        reject_userinfo(uri)?;
-        let wire = wire_path_and_query(uri.path_and_query().map_or("/", |pq| pq.as_str()))?;
-        let (path, query) = split_wire(&wire);
-        let authority_host = host_of(uri)?;
-        let target = Target {
-            method: method.as_str(),
-            authority_host: &authority_host,
-            path,
-            query,
-        };
-        self.sign_headers(&target, headers, hash, credentials, time)?;
-        let changed = matches!(wire, Cow::Owned(_)) || uri.path_and_query().is_none();
-        Ok(UriRewrite {
-            path_and_query: changed.then(|| wire.into_owned()),
-            lowercase_authority: matches!(authority_host, Cow::Owned(_)),
-        })
+        request.sign_in_place(self, hash, credentials, time)
     }
 
     /// What signing `request` at `time` computes, by this crate's own canonicalization: the
     /// canonical request, the string to sign, and the signed header names. The request is not
     /// changed; stale signing headers on it are ignored, as [`Signer::sign_at`] removes them.
-    /// For debugging 403s (the `invoke` example's `--verbose`); pinned to botocore by tests.
+    /// For debugging 403s (`lambda-url invoke --verbose`); pinned to botocore by tests.
     ///
     /// # Errors
     ///
@@ -363,29 +328,18 @@ impl Signer {
     /// assert_eq!(details.signed_headers(), "host;x-amz-content-sha256;x-amz-date");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn explain_at<B>(
+    pub fn explain_at<R: SignableRequest>(
         &self,
-        request: &http::Request<B>,
+        request: &R,
         hash: &PayloadHash,
         credentials: &Credentials,
         time: SystemTime,
     ) -> Result<SigningDetails, Error> {
-        let uri = request.uri();
-        reject_userinfo(uri)?;
-        let wire = wire_path_and_query(uri.path_and_query().map_or("/", |pq| pq.as_str()))?;
-        let (path, query) = split_wire(&wire);
-        let authority_host = host_of(uri)?;
-        let target = Target {
-            method: request.method().as_str(),
-            authority_host: &authority_host,
-            path,
-            query,
-        };
-        self.explain_target(&target, request.headers(), hash, credentials, time)
+        request.explain(self, hash, credentials, time)
     }
 
     /// [`Signer::explain_at`] for the parts of a request.
-    fn explain_target(
+    pub(crate) fn explain_target(
         &self,
         target: &Target<'_>,
         headers: &http::HeaderMap,
@@ -653,58 +607,6 @@ impl fmt::Debug for SignerBuilder {
 }
 
 /// `path?query` split at the `?` (the query without it, empty when there is none).
-fn split_wire(wire: &str) -> (&str, &str) {
+pub(crate) fn split_wire(wire: &str) -> (&str, &str) {
     crate::function_url::split_once_ascii(wire, b'?').unwrap_or((wire, ""))
-}
-
-/// Refuses a URI with user info (`user:password@host`): it must never be signed as part of
-/// the host, and SigV4 replaces any other authorization.
-fn reject_userinfo(uri: &http::Uri) -> Result<(), Error> {
-    match uri.authority() {
-        Some(authority) if authority.as_str().contains('@') => Err(Error::InvalidUrl {
-            input: crate::function_url::redact_userinfo(&uri.to_string()),
-            reason: "user info in the url is not supported",
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// What of a signed URI differs from what was signed.
-struct UriRewrite {
-    /// The wire-form path and query, when it differs from the URI's.
-    path_and_query: Option<String>,
-    /// Whether the authority has uppercase letters (the host is signed in lowercase).
-    lowercase_authority: bool,
-}
-
-/// Writes the wire-form path and query (when signing changed them) into the URI, and
-/// lowercases its authority, only where something differs.
-fn normalize_uri(uri: &mut http::Uri, rewrite: UriRewrite) -> Result<(), Error> {
-    let UriRewrite {
-        path_and_query,
-        lowercase_authority: lowercase_needed,
-    } = rewrite;
-    if path_and_query.is_none() && !lowercase_needed {
-        return Ok(());
-    }
-    let mut parts = std::mem::take(uri).into_parts();
-    let invalid = || Error::UrlNotRepresentable {
-        reason: "the normalized uri is not a valid uri",
-    };
-    if let Some(path_and_query) = path_and_query {
-        parts.path_and_query = Some(path_and_query.parse().map_err(|_| invalid())?);
-    }
-    if lowercase_needed {
-        if let Some(authority) = &parts.authority {
-            parts.authority = Some(
-                authority
-                    .as_str()
-                    .to_ascii_lowercase()
-                    .parse()
-                    .map_err(|_| invalid())?,
-            );
-        }
-    }
-    *uri = http::Uri::from_parts(parts).map_err(|_| invalid())?;
-    Ok(())
 }

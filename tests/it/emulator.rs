@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
-use lambda_url_signer::emulator::{
+use lambda_url_emulator::{
     AuthType, CloudFrontConfig, Emulator, EmulatorError, EmulatorIdentity, HandlerResponse,
     OacSigning, PolicyError, RawRequest, RejectionKind, ResourcePolicy, Verifier,
 };
@@ -210,7 +210,7 @@ fn verify(
     headers: &[(String, Vec<u8>)],
     body: &[u8],
     now: SystemTime,
-) -> Result<lambda_url_signer::emulator::CallerIdentity, lambda_url_signer::emulator::Rejection> {
+) -> Result<lambda_url_emulator::CallerIdentity, lambda_url_emulator::Rejection> {
     verifier.verify(&RawRequest::new(method, target, headers, body), now)
 }
 
@@ -223,7 +223,7 @@ fn verify(
 fn verify_reference_case(
     case: &serde_json::Value,
 ) -> (
-    lambda_url_signer::emulator::CallerIdentity,
+    lambda_url_emulator::CallerIdentity,
     Verifier,
     Vec<(String, Vec<u8>)>,
 ) {
@@ -413,7 +413,7 @@ fn verifier_rejects_one_byte_changes_to_every_case() {
         let time = amz_secs(s(&case, "time"));
         let now = at(time);
         let expect =
-            |what: &str, result: Result<_, lambda_url_signer::emulator::Rejection>, kind| {
+            |what: &str, result: Result<_, lambda_url_emulator::Rejection>, kind| {
                 let err = result.expect_err(&format!("{case_name}: {what} must be rejected"));
                 assert_eq!(err.kind(), kind, "{case_name}: {what}: {err}");
                 assert!(!err.body_json().contains(s(&case, "secret_key")));
@@ -1104,7 +1104,7 @@ fn alice() -> EmulatorIdentity {
     EmulatorIdentity::new(ALICE_KEY, ALICE_SECRET, ALICE_ARN)
 }
 
-fn base() -> lambda_url_signer::emulator::EmulatorBuilder {
+fn base() -> lambda_url_emulator::EmulatorBuilder {
     Emulator::builder()
         .region(REGION)
         .function_arn(FUNCTION_ARN)
@@ -1409,7 +1409,7 @@ async fn bodies_over_the_limit_get_413_counting_base64_growth() {
     assert_eq!(last.body.len(), 101);
     // The default limit is 6 MB.
     assert_eq!(
-        lambda_url_signer::emulator::DEFAULT_MAX_PAYLOAD_BYTES,
+        lambda_url_emulator::DEFAULT_MAX_PAYLOAD_BYTES,
         6_291_456
     );
 }
@@ -1759,14 +1759,14 @@ async fn a_panicking_handler_gives_502() {
 // CloudFront OAC
 // ---------------------------------------------------------------------------
 
-fn last(emulator: &Emulator) -> lambda_url_signer::emulator::ReceivedRequest {
+fn last(emulator: &Emulator) -> lambda_url_emulator::ReceivedRequest {
     emulator
         .received()
         .pop()
         .expect("the function url received a request")
 }
 
-fn signed_headers_of(r: &lambda_url_signer::emulator::ReceivedRequest) -> String {
+fn signed_headers_of(r: &lambda_url_emulator::ReceivedRequest) -> String {
     let auth = r.header_str("authorization").expect("signed");
     auth.split("SignedHeaders=")
         .nth(1)

@@ -4,7 +4,7 @@
 
 use crate::credentials::CountingProvider;
 use crate::support::{self, emulator};
-use lambda_url_signer::emulator::{
+use lambda_url_emulator::{
     EmulatorIdentity, HandlerResponse, InvokeEvent, RawRequest, Verifier,
 };
 use lambda_url_signer::{CredentialsCache, Error, Signer, SigningMiddleware};
@@ -20,8 +20,8 @@ use tokio::net::TcpListener;
 
 /// The emulator identities for the keys `CountingProvider` hands out (`ASIA{n:016}`).
 fn counting_identities(
-    b: lambda_url_signer::emulator::EmulatorBuilder,
-) -> lambda_url_signer::emulator::EmulatorBuilder {
+    b: lambda_url_emulator::EmulatorBuilder,
+) -> lambda_url_emulator::EmulatorBuilder {
     (0..4).fold(b, |b, n| {
         b.identity(
             EmulatorIdentity::new(

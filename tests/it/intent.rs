@@ -11,7 +11,7 @@
 //! printed (`cargo test --all-features --test it intent:: -- --nocapture`).
 
 use crate::support;
-use lambda_url_signer::emulator::{Emulator, HandlerResponse, InvokeEvent};
+use lambda_url_emulator::{Emulator, HandlerResponse, InvokeEvent};
 use lambda_url_signer::{client_builder, OacMiddleware, SigningMiddleware};
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware, RequestBuilder};
 use std::sync::{Arc, Mutex};

@@ -6,7 +6,7 @@
 //! backtrace.
 
 use crate::support::{self, emulator, sha256_hex};
-use lambda_url_signer::emulator::{CloudFrontConfig, Emulator, HandlerResponse, OacSigning};
+use lambda_url_emulator::{CloudFrontConfig, Emulator, HandlerResponse, OacSigning};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};

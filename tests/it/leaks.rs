@@ -2,7 +2,7 @@
 //! info in URLs, the clock-skew bound, and the body hash reused across retries.
 
 use crate::support::{self, assert_no_secret, ScriptedServer};
-use lambda_url_signer::emulator::{HandlerResponse, InvokeEvent};
+use lambda_url_emulator::{HandlerResponse, InvokeEvent};
 use lambda_url_signer::{
     client_builder, Credentials, Diagnosis, Error, Signer, SigningMiddleware, SkewCorrection,
 };

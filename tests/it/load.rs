@@ -31,7 +31,7 @@
 //! `LUS_LOAD_REQUESTS=100000 cargo test --release --all-features --test it load::ten -- --nocapture`.
 
 use crate::support;
-use lambda_url_signer::emulator::{AuthType, EmulatorIdentity};
+use lambda_url_emulator::{AuthType, EmulatorIdentity};
 use lambda_url_signer::{
     Credentials, CredentialsCache, ProvideCredentials, Signer, SigningMiddleware,
 };

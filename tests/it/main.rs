@@ -12,44 +12,42 @@ mod payload;
 mod signer;
 mod vectors;
 
-#[cfg(feature = "emulator")]
 mod emulator;
 
-#[cfg(all(feature = "middleware", feature = "emulator"))]
+#[cfg(feature = "middleware")]
 mod middleware;
 
-#[cfg(all(feature = "middleware", feature = "emulator"))]
+#[cfg(feature = "middleware")]
 mod invoke;
 
-#[cfg(feature = "emulator")]
 mod properties;
 
-#[cfg(all(feature = "middleware", feature = "emulator"))]
+#[cfg(feature = "middleware")]
 mod no_panic;
 
-#[cfg(all(feature = "middleware", feature = "emulator"))]
+#[cfg(feature = "middleware")]
 mod load;
 
-#[cfg(all(feature = "middleware", feature = "emulator"))]
+#[cfg(feature = "middleware")]
 mod faults;
 
-#[cfg(all(feature = "middleware", feature = "emulator"))]
+#[cfg(feature = "middleware")]
 mod secrets;
 
-#[cfg(all(feature = "middleware", feature = "emulator"))]
+#[cfg(feature = "middleware")]
 mod examples;
 
-#[cfg(all(feature = "emulator", feature = "rustls", feature = "middleware"))]
+#[cfg(all(feature = "rustls", feature = "middleware"))]
 mod tls;
 
-#[cfg(all(feature = "tower", feature = "emulator"))]
+#[cfg(feature = "tower")]
 mod tower;
 
-#[cfg(all(feature = "middleware", feature = "emulator"))]
+#[cfg(feature = "middleware")]
 mod leaks;
 
-#[cfg(all(feature = "middleware", feature = "emulator"))]
+#[cfg(feature = "middleware")]
 mod intent;
 
-#[cfg(all(feature = "middleware", feature = "emulator", feature = "aws-config"))]
+#[cfg(all(feature = "middleware", feature = "aws-config"))]
 mod proxy;

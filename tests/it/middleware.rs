@@ -2,7 +2,7 @@
 //! URL endpoint received and how its independent verifier judged it.
 
 use crate::support::{self, emulator, function_url, iam_client, sha256_hex};
-use lambda_url_signer::emulator::{
+use lambda_url_emulator::{
     AuthType, CloudFrontConfig, EmulatorIdentity, HandlerResponse, OacSigning,
 };
 use lambda_url_signer::{
@@ -386,13 +386,13 @@ fn flaky(
     failures: usize,
 ) -> (
     Arc<AtomicUsize>,
-    impl Fn(&lambda_url_signer::emulator::InvokeEvent) -> HandlerResponse + Send + Sync,
+    impl Fn(&lambda_url_emulator::InvokeEvent) -> HandlerResponse + Send + Sync,
 ) {
     let count = Arc::new(AtomicUsize::new(0));
     let seen = count.clone();
     (
         count,
-        move |_event: &lambda_url_signer::emulator::InvokeEvent| {
+        move |_event: &lambda_url_emulator::InvokeEvent| {
             if seen.fetch_add(1, Ordering::SeqCst) < failures {
                 HandlerResponse::text(503, "try again")
             } else {
@@ -403,7 +403,7 @@ fn flaky(
 }
 
 /// The distinct `Authorization` headers the function URL received.
-fn signatures(received: &[lambda_url_signer::emulator::ReceivedRequest]) -> HashSet<String> {
+fn signatures(received: &[lambda_url_emulator::ReceivedRequest]) -> HashSet<String> {
     received
         .iter()
         .filter_map(|r| r.header_str("authorization"))
@@ -762,7 +762,7 @@ async fn diagnosis_of_real_error_responses() {
     );
     let strict = emulator(|b| {
         b.resource_policy(
-            lambda_url_signer::emulator::ResourcePolicy::from_json(&only_url_permission).unwrap(),
+            lambda_url_emulator::ResourcePolicy::from_json(&only_url_permission).unwrap(),
         )
     })
     .await;

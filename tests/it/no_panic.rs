@@ -6,7 +6,7 @@
 //! `LUS_FUZZ_CASES=12500 cargo test --release --all-features --test it no_panic -- --nocapture`.
 
 use crate::support;
-use lambda_url_signer::emulator::{EmulatorIdentity, RawRequest, ResourcePolicy, Verifier};
+use lambda_url_emulator::{EmulatorIdentity, RawRequest, ResourcePolicy, Verifier};
 use lambda_url_signer::{
     ContentSha256Header, Credentials, Diagnosis, FunctionUrl, PayloadHash, Signer,
 };

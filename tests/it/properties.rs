@@ -16,7 +16,7 @@
 
 use crate::strategies::{headers, path, query, METHODS};
 use crate::support::{self, read_http1_response, RawResponse};
-use lambda_url_signer::emulator::Emulator;
+use lambda_url_emulator::Emulator;
 use lambda_url_signer::{FunctionUrl, PayloadHash, Signer};
 use proptest::prelude::*;
 use proptest::sample::Index;

@@ -7,7 +7,7 @@
 //! handle drops.
 
 use crate::support::{self, emulator, sha256_hex};
-use lambda_url_signer::emulator::{
+use lambda_url_emulator::{
     CloudFrontConfig, Emulator, HandlerResponse, OacSigning, StreamingResponse,
 };
 use std::io::{BufRead, BufReader};

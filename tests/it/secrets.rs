@@ -5,7 +5,7 @@
 
 use crate::credentials::CountingProvider;
 use crate::support::{self, assert_no_secret, capture_trace};
-use lambda_url_signer::emulator::{
+use lambda_url_emulator::{
     AuthType, CloudFrontConfig, Emulator, HandlerResponse, OacSigning, RawRequest, ResourcePolicy,
     Verifier,
 };
@@ -617,7 +617,7 @@ fn traced(presign: bool) -> (Traffic, String) {
     // Every request the emulator judged is in the trace.
     assert_eq!(
         trace
-            .matches("lambda_url_signer::emulator::server: function url request")
+            .matches("lambda_url_emulator::server: function url request")
             .count(),
         traffic.emulator.received().len(),
         "the emulator's events were captured: {trace}"

@@ -114,10 +114,9 @@ pub fn credentials(session: bool) -> Credentials {
 }
 
 /// The identity the emulator accepts for [`credentials`]`(session)`.
-#[cfg(feature = "emulator")]
-pub fn identity(session: bool) -> lambda_url_signer::emulator::EmulatorIdentity {
+pub fn identity(session: bool) -> lambda_url_emulator::EmulatorIdentity {
     let creds = credentials(session);
-    let id = lambda_url_signer::emulator::EmulatorIdentity::new(
+    let id = lambda_url_emulator::EmulatorIdentity::new(
         creds.access_key_id(),
         creds.secret_access_key(),
         "arn:aws:iam::123456789012:user/test",
@@ -134,32 +133,30 @@ pub const FUNCTION_ARN: &str = "arn:aws:lambda:eu-central-1:123456789012:functio
 
 /// An emulator in [`REGION`] that accepts the session test identity, with a CloudFront
 /// distribution the resource policy permits; `configure` adjusts it before start.
-#[cfg(feature = "emulator")]
 pub async fn emulator(
     configure: impl FnOnce(
-        lambda_url_signer::emulator::EmulatorBuilder,
-    ) -> lambda_url_signer::emulator::EmulatorBuilder,
-) -> lambda_url_signer::emulator::Emulator {
+        lambda_url_emulator::EmulatorBuilder,
+    ) -> lambda_url_emulator::EmulatorBuilder,
+) -> lambda_url_emulator::Emulator {
     let policy = lambda_url_signer::cloudfront_permissions(FUNCTION_ARN, DISTRIBUTION)
         .expect("arns")
         .policy_json();
-    let builder = lambda_url_signer::emulator::Emulator::builder()
+    let builder = lambda_url_emulator::Emulator::builder()
         .region(REGION)
         .function_arn(FUNCTION_ARN)
         .identity(identity(true))
         .resource_policy(
-            lambda_url_signer::emulator::ResourcePolicy::from_json(&policy).expect("policy"),
+            lambda_url_emulator::ResourcePolicy::from_json(&policy).expect("policy"),
         )
-        .cloudfront(lambda_url_signer::emulator::CloudFrontConfig::new(
+        .cloudfront(lambda_url_emulator::CloudFrontConfig::new(
             DISTRIBUTION,
         ));
     configure(builder).start().await.expect("emulator starts")
 }
 
 /// The emulator's function URL as a `FunctionUrl` in [`REGION`].
-#[cfg(feature = "emulator")]
 pub fn function_url(
-    emulator: &lambda_url_signer::emulator::Emulator,
+    emulator: &lambda_url_emulator::Emulator,
 ) -> lambda_url_signer::FunctionUrl {
     lambda_url_signer::FunctionUrl::with_region(emulator.function_url(), REGION).expect("url")
 }
@@ -555,15 +552,13 @@ pub fn example_binary(name: &'static str) -> &'static std::path::Path {
 }
 
 /// What the emulated function was invoked with, in order.
-#[cfg(feature = "emulator")]
-pub type Events = std::sync::Arc<std::sync::Mutex<Vec<lambda_url_signer::emulator::InvokeEvent>>>;
+pub type Events = std::sync::Arc<std::sync::Mutex<Vec<lambda_url_emulator::InvokeEvent>>>;
 
 /// A function for the emulator that records every event and answers `ok`, and its record.
-#[cfg(feature = "emulator")]
 pub fn recording_handler() -> (
     impl Fn(
-            &lambda_url_signer::emulator::InvokeEvent,
-        ) -> lambda_url_signer::emulator::HandlerResponse
+            &lambda_url_emulator::InvokeEvent,
+        ) -> lambda_url_emulator::HandlerResponse
         + Send
         + Sync
         + 'static,
@@ -571,9 +566,9 @@ pub fn recording_handler() -> (
 ) {
     let events = Events::default();
     let seen = std::sync::Arc::clone(&events);
-    let handler = move |event: &lambda_url_signer::emulator::InvokeEvent| {
+    let handler = move |event: &lambda_url_emulator::InvokeEvent| {
         seen.lock().expect("lock").push(event.clone());
-        lambda_url_signer::emulator::HandlerResponse::text(200, "ok")
+        lambda_url_emulator::HandlerResponse::text(200, "ok")
     };
     (handler, events)
 }

@@ -3,7 +3,7 @@
 //! root. Asserted on what the function URL endpoint received and what the function saw.
 
 use crate::support::{self, emulator, function_url, recording_handler, sha256_hex, signer, Events};
-use lambda_url_signer::emulator::{Emulator, EmulatorBuilder};
+use lambda_url_emulator::{Emulator, EmulatorBuilder};
 use lambda_url_signer::{OacMiddleware, PayloadHash, SigningMiddleware};
 use reqwest_middleware::ClientBuilder;
 use std::time::Duration;

@@ -11,7 +11,7 @@ use http_body_util::{BodyExt as _, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use lambda_url_signer::emulator::{AuthType, CloudFrontConfig, OacSigning};
+use lambda_url_emulator::{AuthType, CloudFrontConfig, OacSigning};
 use lambda_url_signer::{
     Error, LayerError, OacLayer, PayloadHash, PayloadLimit, SignableBody, SigningLayer,
     SkewCorrection,

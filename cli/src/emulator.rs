@@ -31,7 +31,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use lambda_url_signer::cloudfront_permissions;
-use lambda_url_signer::emulator::{
+use lambda_url_emulator::{
     CloudFrontConfig, Emulator, EmulatorError, EmulatorIdentity, OacSigning, ResourcePolicy,
 };
 

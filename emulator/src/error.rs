@@ -1,11 +1,11 @@
 //! Errors starting the emulator.
 
-/// Why [`EmulatorBuilder::start`](crate::emulator::EmulatorBuilder::start) failed.
+/// Why [`EmulatorBuilder::start`](crate::EmulatorBuilder::start) failed.
 ///
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::emulator::{Emulator, EmulatorError};
+/// use lambda_url_emulator::{Emulator, EmulatorError};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
@@ -59,7 +59,7 @@ pub enum EmulatorError {
         source: std::io::Error,
     },
     /// The certificates or the TLS configuration for
-    /// [`EmulatorBuilder::tls`](crate::emulator::EmulatorBuilder::tls) could
+    /// [`EmulatorBuilder::tls`](crate::EmulatorBuilder::tls) could
     /// not be made.
     #[error("failed to set up tls for the emulator ({step})")]
     Tls {

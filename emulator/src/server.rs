@@ -38,13 +38,13 @@ use super::identity::{CallerIdentity, EmulatorIdentity};
 use super::policy::{Decision, PolicyRequest, RequestPrincipal, ResourcePolicy};
 use super::tls::{handshake, Tls};
 use super::verify::{redact_target, DebugHeaders, RawRequest, Rejection, RejectionKind, Verifier};
-use crate::permissions::function_arn_account;
+use crate::arn::function_arn_account;
 
 /// The default payload limit: 6 MB (6,291,456 bytes), as for buffered
 /// Lambda invocations.
 ///
 /// ```
-/// assert_eq!(lambda_url_signer::emulator::DEFAULT_MAX_PAYLOAD_BYTES, 6 * 1024 * 1024);
+/// assert_eq!(lambda_url_emulator::DEFAULT_MAX_PAYLOAD_BYTES, 6 * 1024 * 1024);
 /// ```
 pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 6_291_456;
 
@@ -58,7 +58,7 @@ type StreamSlots = Arc<Mutex<HashMap<String, mpsc::Receiver<Vec<u8>>>>>;
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::emulator::{AuthType, Emulator};
+/// use lambda_url_emulator::{AuthType, Emulator};
 ///
 /// let builder = Emulator::builder().region("us-east-1").auth_type(AuthType::None);
 /// # let _ = builder;
@@ -88,7 +88,7 @@ impl AuthType {
 /// # Example
 ///
 /// ```no_run
-/// # use lambda_url_signer::emulator::Emulator;
+/// # use lambda_url_emulator::Emulator;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -122,7 +122,7 @@ pub struct RequestOutcome {
 /// # Example
 ///
 /// ```no_run
-/// # use lambda_url_signer::emulator::Emulator;
+/// # use lambda_url_emulator::Emulator;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -158,7 +158,7 @@ impl ReceivedRequest {
     /// # Example
     ///
     /// ```no_run
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -180,7 +180,7 @@ impl ReceivedRequest {
     /// # Example
     ///
     /// ```no_run
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -199,7 +199,7 @@ impl ReceivedRequest {
     /// # Example
     ///
     /// ```no_run
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -233,16 +233,19 @@ impl fmt::Debug for ReceivedRequest {
 /// # Example
 ///
 /// ```no_run
-/// use lambda_url_signer::cloudfront_permissions;
-/// use lambda_url_signer::emulator::{CloudFrontConfig, Emulator, EmulatorIdentity, ResourcePolicy};
+/// use lambda_url_emulator::{CloudFrontConfig, Emulator, EmulatorIdentity, ResourcePolicy};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let function_arn = "arn:aws:lambda:eu-central-1:123456789012:function:emulated";
 /// let distribution_arn = "arn:aws:cloudfront::123456789012:distribution/EMULATED";
-/// let policy = ResourcePolicy::from_json(
-///     &cloudfront_permissions(function_arn, distribution_arn)?.policy_json(),
-/// )?;
+/// // What `lambda_url_signer::permissions::cloudfront_permissions` writes, in short.
+/// let policy = ResourcePolicy::from_json(&format!(
+///     r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AllowCloudFront","Effect":"Allow",
+///         "Principal":{{"Service":"cloudfront.amazonaws.com"}},
+///         "Action":["lambda:InvokeFunctionUrl","lambda:InvokeFunction"],"Resource":"{function_arn}",
+///         "Condition":{{"ArnLike":{{"AWS:SourceArn":"{distribution_arn}"}}}}}}]}}"#
+/// ))?;
 /// let emulator = Emulator::builder()
 ///     .region("eu-central-1")
 ///     .function_arn(function_arn)
@@ -324,7 +327,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// let builder = Emulator::builder().region("ap-southeast-2");
     /// # let _ = builder;
     /// ```
@@ -338,7 +341,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::{AuthType, Emulator};
+    /// # use lambda_url_emulator::{AuthType, Emulator};
     /// let builder = Emulator::builder().region("us-east-1").auth_type(AuthType::None);
     /// # let _ = builder;
     /// ```
@@ -354,7 +357,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::{Emulator, EmulatorIdentity};
+    /// # use lambda_url_emulator::{Emulator, EmulatorIdentity};
     /// let builder = Emulator::builder()
     ///     .region("us-east-1")
     ///     .identity(EmulatorIdentity::generate("123456789012"))
@@ -373,7 +376,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// let builder = Emulator::builder()
     ///     .region("us-east-1")
     ///     .function_arn("arn:aws:lambda:us-east-1:111122223333:function:api");
@@ -389,7 +392,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::{Emulator, ResourcePolicy};
+    /// # use lambda_url_emulator::{Emulator, ResourcePolicy};
     /// let builder = Emulator::builder().region("us-east-1").resource_policy(ResourcePolicy::empty());
     /// # let _ = builder;
     /// ```
@@ -405,7 +408,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// // Emulate a function URL created before October 2025.
     /// let builder = Emulator::builder().region("us-east-1").require_invoke_function(false);
     /// # let _ = builder;
@@ -420,7 +423,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::{CloudFrontConfig, Emulator};
+    /// # use lambda_url_emulator::{CloudFrontConfig, Emulator};
     /// let builder = Emulator::builder()
     ///     .region("us-east-1")
     ///     .cloudfront(CloudFrontConfig::new("arn:aws:cloudfront::123456789012:distribution/E1"));
@@ -437,7 +440,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// let builder = Emulator::builder().region("us-east-1").service("service");
     /// # let _ = builder;
     /// ```
@@ -452,7 +455,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// // The server is ten minutes ahead of the client.
     /// let builder = Emulator::builder().region("us-east-1").clock_offset_secs(600);
     /// # let _ = builder;
@@ -469,7 +472,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// let builder = Emulator::builder().region("us-east-1").max_payload_bytes(1024);
     /// # let _ = builder;
     /// ```
@@ -485,7 +488,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::{Emulator, HandlerResponse};
+    /// # use lambda_url_emulator::{Emulator, HandlerResponse};
     /// let builder = Emulator::builder()
     ///     .region("us-east-1")
     ///     .handler(|event| HandlerResponse::text(200, &event.method));
@@ -508,7 +511,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::{Emulator, HandlerResponse, StreamingResponse};
+    /// # use lambda_url_emulator::{Emulator, HandlerResponse, StreamingResponse};
     /// let builder = Emulator::builder().region("us-east-1").streaming_handler(|event| {
     ///     let (chunks, receiver) = tokio::sync::mpsc::channel(1);
     ///     let _ = chunks.try_send(event.method.clone().into_bytes());
@@ -536,7 +539,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// let builder = Emulator::builder().region("us-east-1").port(0);
     /// # let _ = builder;
     /// ```
@@ -550,7 +553,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// let builder = Emulator::builder().region("us-east-1").cloudfront_port(0);
     /// # let _ = builder;
     /// ```
@@ -570,7 +573,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").tls(true).start().await?;
@@ -600,7 +603,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// let builder = Emulator::builder()
     ///     .region("eu-central-1")
     ///     .function_host("abcdefghijklmnopqrstuvwxyz234567.lambda-url.eu-central-1.on.aws");
@@ -629,7 +632,7 @@ impl EmulatorBuilder {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -782,7 +785,7 @@ fn local_addr(
 /// on 127.0.0.1.
 ///
 /// The function URL endpoint checks each request the way Lambda does for
-/// `AWS_IAM` (see [`Verifier`](crate::emulator::Verifier)), then the function's
+/// `AWS_IAM` (see [`Verifier`](crate::Verifier)), then the function's
 /// resource policy, then invokes the handler with the payload format 2.0
 /// event. Every response carries `x-amzn-RequestId`; refusals carry
 /// `x-amzn-ErrorType` and AWS's JSON bodies (`{"Message":…}` for
@@ -797,12 +800,12 @@ fn local_addr(
 /// `Debug` shows the URLs, region and function ARN, never credentials.
 ///
 /// Where AWS publishes nothing, the emulator makes the choices listed in the
-/// [module documentation](crate::emulator#choices-where-aws-behaviour-is-not-published).
+/// [module documentation](crate#choices-where-aws-behaviour-is-not-published).
 ///
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::emulator::Emulator;
+/// use lambda_url_emulator::Emulator;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -842,7 +845,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// let builder = Emulator::builder().region("us-east-1");
     /// # let _ = builder;
     /// ```
@@ -856,7 +859,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -873,7 +876,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -892,7 +895,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -910,7 +913,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::{CloudFrontConfig, Emulator};
+    /// # use lambda_url_emulator::{CloudFrontConfig, Emulator};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder()
@@ -931,7 +934,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -948,7 +951,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -965,7 +968,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -982,7 +985,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -1000,7 +1003,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let plain = Emulator::builder().region("us-east-1").start().await?;
@@ -1020,7 +1023,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -1037,7 +1040,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;
@@ -1057,7 +1060,7 @@ impl Emulator {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Emulator;
+    /// # use lambda_url_emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = Emulator::builder().region("us-east-1").start().await?;

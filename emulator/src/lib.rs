@@ -2,10 +2,16 @@
 //! CloudFront distribution using origin access control in front of it, on
 //! 127.0.0.1, for testing SigV4 clients without an AWS account.
 //!
-//! This module is the *judge* of the crate's client-side signing code, so it
-//! shares nothing with it: it has its own canonicalization, HMAC, policy
-//! evaluation and error types, written from the published rules for how
-//! Lambda verifies function URL requests.
+//! This crate is the *judge* of `lambda-url-signer`'s client-side signing
+//! code, so it does not depend on it (the compiler checks that): it has its
+//! own canonicalization, HMAC, ARN parsing, policy evaluation and error
+//! types, written from the published rules for how Lambda verifies function
+//! URL requests. Use it under `[dev-dependencies]`:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! lambda-url-emulator = { path = "emulator" } # or a version, once published
+//! ```
 //!
 //! * [`Verifier`] is the pure SigV4 check, usable without any server.
 //! * [`Emulator`] runs the function URL endpoint (and the CloudFront
@@ -13,8 +19,8 @@
 //!   and answers with Lambda's status codes, `x-amzn-ErrorType` headers and
 //!   JSON bodies.
 //! * [`ResourcePolicy`] evaluates the function's resource-based policy;
-//!   the [`cloudfront_permissions`](crate::cloudfront_permissions) helper
-//!   writes the statements CloudFront OAC needs.
+//!   `lambda_url_signer::permissions::cloudfront_permissions` writes the
+//!   statements CloudFront OAC needs.
 //!
 //! # Choices where AWS behaviour is not published
 //!
@@ -80,6 +86,11 @@
 //!   whitespace. A value signed with its tabs as given (aws-sigv4 collapses only
 //!   spaces) is a signature mismatch, as on Lambda.
 
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+#![warn(missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
+
+mod arn;
 mod canonical;
 mod clock;
 mod cloudfront;

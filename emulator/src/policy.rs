@@ -8,7 +8,7 @@ use serde_json::Value;
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::emulator::{PolicyError, ResourcePolicy};
+/// use lambda_url_emulator::{PolicyError, ResourcePolicy};
 ///
 /// let err = ResourcePolicy::from_json("{").unwrap_err();
 /// assert!(matches!(err, PolicyError::Json(_)));
@@ -166,7 +166,7 @@ struct Statement {
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::emulator::ResourcePolicy;
+/// use lambda_url_emulator::ResourcePolicy;
 ///
 /// let policy = ResourcePolicy::from_json(r#"{
 ///   "Version": "2012-10-17",
@@ -223,7 +223,7 @@ impl ResourcePolicy {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::ResourcePolicy;
+    /// # use lambda_url_emulator::ResourcePolicy;
     /// assert!(ResourcePolicy::empty().statement_ids().is_empty());
     /// ```
     pub fn empty() -> Self {
@@ -241,7 +241,7 @@ impl ResourcePolicy {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::ResourcePolicy;
+    /// # use lambda_url_emulator::ResourcePolicy;
     /// let policy = ResourcePolicy::from_json(r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"lambda:*","Resource":"*"}}"#)?;
     /// assert_eq!(policy.len(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -289,7 +289,7 @@ impl ResourcePolicy {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::ResourcePolicy;
+    /// # use lambda_url_emulator::ResourcePolicy;
     /// assert_eq!(ResourcePolicy::empty().len(), 0);
     /// ```
     pub fn len(&self) -> usize {
@@ -301,7 +301,7 @@ impl ResourcePolicy {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::ResourcePolicy;
+    /// # use lambda_url_emulator::ResourcePolicy;
     /// assert!(ResourcePolicy::empty().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
@@ -313,7 +313,7 @@ impl ResourcePolicy {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::ResourcePolicy;
+    /// # use lambda_url_emulator::ResourcePolicy;
     /// let p = ResourcePolicy::from_json(r#"{"Statement":[{"Sid":"A","Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}"#)?;
     /// assert_eq!(p.statement_ids(), vec!["A"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -1,9 +1,16 @@
 //! tower layers: IAM signing and CloudFront OAC hash-only, around any
 //! `tower::Service<http::Request<B>>` (hyper-util's client, a tonic channel, a test double).
 
-use super::{
-    check_declared_length, refuse_body_on_get_or_head, ClockOffset, PayloadLimit, SkewCorrection,
-};
+mod body_impls;
+
+pub use crate::integration::{Diagnosis, SkewCorrection};
+pub use http_body;
+pub use tower_layer;
+pub use tower_service;
+
+use crate::integration::{body_hash, AfterBody, AfterResponse, Attempt, ClockOffset};
+use crate::limit::refuse_body_on_get_or_head;
+use crate::{PayloadLimit, SignableBody};
 use crate::{Error, PayloadHash, Signer};
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
@@ -17,151 +24,6 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
-
-/// A request body the tower layers can sign: its bytes when it holds them in memory, read
-/// without consuming it, and a copy for the one attempt re-sent after a clock-skew rejection.
-///
-/// # Design
-///
-/// The layers keep the request body type `B`, so they cannot buffer a stream (that would turn
-/// `B` into another type) and must learn from `B` itself whether its bytes are at hand. That is
-/// this trait, with defaults that say "a stream": `buffered_bytes` returns `None` and
-/// `try_clone` returns `None`. So one bound serves both cases:
-///
-/// - a buffered body ([`Full<Bytes>`](http_body_util::Full), [`Empty`](http_body_util::Empty),
-///   [`String`], [`Vec<u8>`], [`Bytes`], `&'static [u8]`, `&'static str`, `()`) is hashed by
-///   the layer, checked against the [`PayloadLimit`], and cloned for a skew retry;
-/// - a stream ([`StreamBody`](http_body_util::StreamBody),
-///   [`BoxBody`](http_body_util::combinators::BoxBody),
-///   [`UnsyncBoxBody`](http_body_util::combinators::UnsyncBoxBody), or your own type with an
-///   empty `impl SignableBody for MyBody {}`) passes through untouched when the request carries
-///   a [`PayloadHash`] extension, and fails with [`Error::StreamingBody`] before sending when it
-///   does not. A stream is sent once: a clock-skew 403 reaches the caller instead of a retry.
-///
-/// [`Either`](http_body_util::Either) asks its current side. A body type from another crate
-/// that is not listed here (hyper's `Incoming`, say) cannot implement this trait outside this
-/// crate; box it with `BodyExt::boxed` (a stream) or collect it into `Full<Bytes>` first.
-///
-/// The alternative designs were worse: a bound on `Clone + AsRef<[u8]>` would shut out every
-/// stream, even with a declared hash, and two `Service` impls (buffered / streaming) would
-/// overlap for any body type that could be both.
-///
-/// ```
-/// use bytes::Bytes;
-/// use http_body_util::{BodyExt as _, Full};
-/// use lambda_url_signer::SignableBody;
-///
-/// let full = Full::new(Bytes::from_static(b"{\"id\":1}"));
-/// assert_eq!(full.buffered_bytes().as_ref().map(|b| b.as_ref()), Some(&b"{\"id\":1}"[..]));
-/// // Reading the bytes did not consume the body.
-/// assert_eq!(full.buffered_bytes().map(|b| b.as_ref().len()), Some(8));
-///
-/// // A boxed body is a stream, whatever it holds: its bytes are out of reach.
-/// let stream = Full::new(Bytes::from_static(b"{}")).boxed();
-/// assert!(stream.buffered_bytes().is_none());
-/// assert!(stream.try_clone().is_none());
-/// ```
-pub trait SignableBody: Sized {
-    /// The body's bytes if it holds them in memory, without consuming it; `None` (the default)
-    /// for a stream, whose hash must then come from a [`PayloadHash`] request extension.
-    fn buffered_bytes(&self) -> Option<impl AsRef<[u8]> + '_> {
-        None::<&[u8]>
-    }
-
-    /// A copy of the body for re-sending the request once after a clock-skew rejection; `None`
-    /// (the default) when the body cannot be sent twice.
-    fn try_clone(&self) -> Option<Self> {
-        None
-    }
-}
-
-/// Buffered bodies: the bytes are the value itself, and a copy is a clone.
-macro_rules! buffered {
-    ($($ty:ty),* $(,)?) => {$(
-        impl SignableBody for $ty {
-            fn buffered_bytes(&self) -> Option<impl AsRef<[u8]> + '_> {
-                Some(<$ty as AsRef<[u8]>>::as_ref(self))
-            }
-
-            fn try_clone(&self) -> Option<Self> {
-                Some(self.clone())
-            }
-        }
-    )*};
-}
-
-buffered!(Vec<u8>, String, Bytes, &'static [u8], &'static str);
-
-impl SignableBody for () {
-    fn buffered_bytes(&self) -> Option<impl AsRef<[u8]> + '_> {
-        Some(&[][..])
-    }
-
-    fn try_clone(&self) -> Option<Self> {
-        Some(())
-    }
-}
-
-impl SignableBody for http_body_util::Full<Bytes> {
-    /// A `Full` gives its bytes up only by value; cloning it clones the `Bytes` handle (a
-    /// reference count), not the data.
-    fn buffered_bytes(&self) -> Option<impl AsRef<[u8]> + '_> {
-        Some(self.clone().into_inner().unwrap_or_default())
-    }
-
-    fn try_clone(&self) -> Option<Self> {
-        Some(self.clone())
-    }
-}
-
-impl SignableBody for http_body_util::Empty<Bytes> {
-    fn buffered_bytes(&self) -> Option<impl AsRef<[u8]> + '_> {
-        Some(&[][..])
-    }
-
-    fn try_clone(&self) -> Option<Self> {
-        Some(*self)
-    }
-}
-
-impl<S> SignableBody for http_body_util::StreamBody<S> {}
-impl<D, E> SignableBody for http_body_util::combinators::BoxBody<D, E> {}
-impl<D, E> SignableBody for http_body_util::combinators::UnsyncBoxBody<D, E> {}
-
-impl<L: SignableBody, R: SignableBody> SignableBody for http_body_util::Either<L, R> {
-    fn buffered_bytes(&self) -> Option<impl AsRef<[u8]> + '_> {
-        match self {
-            http_body_util::Either::Left(body) => body.buffered_bytes().map(Side::Left),
-            http_body_util::Either::Right(body) => body.buffered_bytes().map(Side::Right),
-        }
-    }
-
-    fn try_clone(&self) -> Option<Self> {
-        match self {
-            http_body_util::Either::Left(body) => {
-                body.try_clone().map(http_body_util::Either::Left)
-            }
-            http_body_util::Either::Right(body) => {
-                body.try_clone().map(http_body_util::Either::Right)
-            }
-        }
-    }
-}
-
-/// The bytes of either side of an `Either`, as one type.
-enum Side<L, R> {
-    Left(L),
-    Right(R),
-}
-
-impl<L: AsRef<[u8]>, R: AsRef<[u8]>> AsRef<[u8]> for Side<L, R> {
-    fn as_ref(&self) -> &[u8] {
-        match self {
-            Side::Left(bytes) => bytes.as_ref(),
-            Side::Right(bytes) => bytes.as_ref(),
-        }
-    }
-}
 
 /// What the tower layers' services fail with: this crate's [`Error`] before anything was sent,
 /// the inner service's error, or a failure reading a 403's body for clock-skew detection.
@@ -461,25 +323,21 @@ where
         let (signer, limit, skew) = (self.signer.clone(), self.limit, self.skew);
         let offset = Arc::clone(&self.offset);
         Box::pin(async move {
-            let hash = body_hash(&request, limit).map_err(LayerError::Signing)?;
-            sign(&signer, &offset, &mut request, &hash)
-                .await
-                .map_err(LayerError::Signing)?;
-            // The copy for a skew-correcting retry, only while a skew rejection is possible
-            // (see `ClockOffset`); the host is kept for learning from the response.
+            let hash = request_hash(&mut request, limit).map_err(LayerError::Signing)?;
             let authority = request.uri().authority().cloned();
             let host = authority.as_ref().map_or("", http::uri::Authority::as_str);
-            let retry = if skew.is_enabled() && offset.retry_copy_needed(host) {
+            let attempt = Attempt::new(&signer, &offset, skew, host);
+            let retry = if attempt.wants_retry_copy() {
                 try_clone_request(&request)
             } else {
                 None
             };
+            sign(&attempt, &mut request, &hash)
+                .await
+                .map_err(LayerError::Signing)?;
             let response = inner.call(request).await.map_err(LayerError::Inner)?;
-            if !skew.is_enabled() {
-                return Ok(response.map(SigningResponseBody::passed));
-            }
-            if !ClockOffset::is_candidate(response.status().as_u16(), response.headers()) {
-                offset.observe(host, response.headers());
+            let status = response.status().as_u16();
+            if attempt.after_response(status, response.headers()) == AfterResponse::Return {
                 return Ok(response.map(SigningResponseBody::passed));
             }
             let (parts, body) = response.into_parts();
@@ -488,14 +346,14 @@ where
                 .await
                 .map_err(|e| LayerError::ResponseBody(e.into()))?
                 .to_bytes();
-            let adopted = offset.learn(skew, parts.status.as_u16(), &parts.headers, &bytes);
-            let Some(mut retry) = retry.filter(|_| adopted) else {
+            let verdict = attempt.after_body(status, &parts.headers, &bytes, retry.is_some());
+            let (AfterBody::Resend, Some(mut retry)) = (verdict, retry) else {
                 return Ok(http::Response::from_parts(
                     parts,
                     SigningResponseBody::read(bytes),
                 ));
             };
-            sign(&signer, &offset, &mut retry, &hash)
+            sign(&attempt, &mut retry, &hash)
                 .await
                 .map_err(LayerError::Signing)?;
             std::future::poll_fn(|cx| inner.poll_ready(cx))
@@ -507,18 +365,15 @@ where
     }
 }
 
-/// Signs at the skew-corrected time; an offset that makes signing fail locally is dropped and
-/// the request signed with the local clock.
-async fn sign<B>(
-    signer: &Signer,
-    offset: &ClockOffset,
+/// Signs `request` by the attempt's protocol (at the skew-corrected time).
+async fn sign<B: SignableBody>(
+    attempt: &Attempt<'_>,
     request: &mut http::Request<B>,
     hash: &PayloadHash,
 ) -> Result<(), Error> {
-    offset
-        .sign_with(signer, |credentials, time| {
-            signer.sign_at(request, hash, credentials, time)
-        })
+    let signer = attempt.signer();
+    attempt
+        .sign(|credentials, time| signer.sign_at(request, hash, credentials, time))
         .await
 }
 
@@ -534,25 +389,22 @@ fn try_clone_request<B: SignableBody>(request: &http::Request<B>) -> Option<http
     Some(copy)
 }
 
-/// The body hash: a [`PayloadHash`] extension the caller declared (checked against the limit
-/// by `Content-Length` when there is one), else the hash of the buffered bytes, checked
-/// against the limit; a stream without a declared hash is [`Error::StreamingBody`].
-fn body_hash<B: SignableBody>(
-    request: &http::Request<B>,
+/// The body hash by the one rule ([`body_hash`]), kept in the request's extensions for retries.
+fn request_hash<B: SignableBody>(
+    request: &mut http::Request<B>,
     limit: PayloadLimit,
 ) -> Result<PayloadHash, Error> {
-    if let Some(declared) = request.extensions().get::<PayloadHash>() {
-        let bytes = request.body().buffered_bytes();
-        check_declared_length(bytes.as_ref().map(AsRef::as_ref), request.headers(), limit)?;
-        return Ok(*declared);
-    }
-    let bytes = request
-        .body()
-        .buffered_bytes()
-        .ok_or(Error::StreamingBody)?;
-    let bytes = bytes.as_ref();
-    limit.check(request.headers(), bytes.len() as u64)?;
-    Ok(PayloadHash::of(bytes))
+    let mut extensions = std::mem::take(request.extensions_mut());
+    let bytes = request.body().buffered_bytes();
+    let hash = body_hash(
+        bytes.as_ref().map(AsRef::as_ref),
+        request.headers(),
+        &mut extensions,
+        limit,
+    );
+    drop(bytes);
+    *request.extensions_mut() = extensions;
+    hash
 }
 
 pin_project_lite::pin_project! {
@@ -777,7 +629,7 @@ where
     }
 
     fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
-        let checked = refuse_body(&request).and_then(|()| body_hash(&request, self.limit));
+        let checked = refuse_body(&request).and_then(|()| request_hash(&mut request, self.limit));
         match checked {
             Ok(hash) => {
                 request

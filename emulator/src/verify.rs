@@ -31,7 +31,7 @@ const REDACTED: &str = "** redacted **";
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::emulator::RawRequest;
+/// use lambda_url_emulator::RawRequest;
 ///
 /// let headers = vec![("Host".to_owned(), b"example.com".to_vec())];
 /// let request = RawRequest::new("GET", "/a%20b?x=1", &headers, b"");
@@ -55,7 +55,7 @@ impl<'a> RawRequest<'a> {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::RawRequest;
+    /// # use lambda_url_emulator::RawRequest;
     /// let headers = Vec::new();
     /// let request = RawRequest::new("POST", "/", &headers, b"{}");
     /// assert_eq!(request.body, b"{}");
@@ -166,7 +166,7 @@ impl fmt::Debug for DebugHeaders<'_> {
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::emulator::RejectionKind;
+/// use lambda_url_emulator::RejectionKind;
 ///
 /// let kind = RejectionKind::SignatureMismatch;
 /// assert_ne!(kind, RejectionKind::AccessDenied);
@@ -212,7 +212,7 @@ pub enum RejectionKind {
     PayloadTooLarge,
     /// The request's `Host` (or absolute-form authority) is not the function URL's host, so
     /// no function URL answers to it, as for an unknown url-id. 403 `AccessDeniedException`
-    /// with the body `{"Message":null}`. Only the [`Emulator`](crate::emulator::Emulator)
+    /// with the body `{"Message":null}`. Only the [`Emulator`](crate::Emulator)
     /// checks this; the [`Verifier`] does not know the function's host.
     UnknownFunctionUrl,
 }
@@ -255,7 +255,7 @@ impl RejectionKind {
 ///
 /// ```
 /// use std::time::SystemTime;
-/// use lambda_url_signer::emulator::{RawRequest, RejectionKind, Verifier};
+/// use lambda_url_emulator::{RawRequest, RejectionKind, Verifier};
 ///
 /// let headers = vec![("host".to_owned(), b"example.com".to_vec())];
 /// let rejection = Verifier::new("us-east-1", "lambda")
@@ -303,7 +303,7 @@ impl Rejection {
     ///
     /// ```
     /// # use std::time::SystemTime;
-    /// # use lambda_url_signer::emulator::{RawRequest, Verifier};
+    /// # use lambda_url_emulator::{RawRequest, Verifier};
     /// # let headers = Vec::new();
     /// let r = Verifier::new("us-east-1", "lambda")
     ///     .verify(&RawRequest::new("GET", "/", &headers, b""), SystemTime::now())
@@ -320,7 +320,7 @@ impl Rejection {
     ///
     /// ```
     /// # use std::time::SystemTime;
-    /// # use lambda_url_signer::emulator::{RawRequest, RejectionKind, Verifier};
+    /// # use lambda_url_emulator::{RawRequest, RejectionKind, Verifier};
     /// # let headers = Vec::new();
     /// let r = Verifier::new("us-east-1", "lambda")
     ///     .verify(&RawRequest::new("GET", "/", &headers, b""), SystemTime::now())
@@ -337,7 +337,7 @@ impl Rejection {
     ///
     /// ```
     /// # use std::time::SystemTime;
-    /// # use lambda_url_signer::emulator::{RawRequest, Verifier};
+    /// # use lambda_url_emulator::{RawRequest, Verifier};
     /// # let headers = Vec::new();
     /// let r = Verifier::new("us-east-1", "lambda")
     ///     .verify(&RawRequest::new("GET", "/", &headers, b""), SystemTime::now())
@@ -354,7 +354,7 @@ impl Rejection {
     ///
     /// ```
     /// # use std::time::SystemTime;
-    /// # use lambda_url_signer::emulator::{RawRequest, Verifier};
+    /// # use lambda_url_emulator::{RawRequest, Verifier};
     /// # let headers = Vec::new();
     /// let r = Verifier::new("us-east-1", "lambda")
     ///     .verify(&RawRequest::new("GET", "/", &headers, b""), SystemTime::now())
@@ -373,7 +373,7 @@ impl Rejection {
     ///
     /// ```
     /// # use std::time::SystemTime;
-    /// # use lambda_url_signer::emulator::{RawRequest, Verifier};
+    /// # use lambda_url_emulator::{RawRequest, Verifier};
     /// # let headers = Vec::new();
     /// let r = Verifier::new("us-east-1", "lambda")
     ///     .verify(&RawRequest::new("GET", "/", &headers, b""), SystemTime::now())
@@ -418,7 +418,7 @@ impl std::error::Error for Rejection {}
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::emulator::{RawRequest, Verifier};
+/// use lambda_url_emulator::{RawRequest, Verifier};
 ///
 /// let headers = vec![
 ///     ("host".to_owned(), b"example.amazonaws.com".to_vec()),
@@ -479,7 +479,7 @@ impl fmt::Debug for CanonicalParts {
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use lambda_url_signer::emulator::{EmulatorIdentity, RawRequest, Verifier};
+/// use lambda_url_emulator::{EmulatorIdentity, RawRequest, Verifier};
 ///
 /// // The `get-vanilla` request of the AWS SigV4 test suite.
 /// let verifier = Verifier::new("us-east-1", "service").identity(EmulatorIdentity::new(
@@ -558,7 +558,7 @@ impl Verifier {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Verifier;
+    /// # use lambda_url_emulator::Verifier;
     /// let verifier = Verifier::new("eu-central-1", "lambda");
     /// assert_eq!(verifier.region(), "eu-central-1");
     /// ```
@@ -577,7 +577,7 @@ impl Verifier {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::{EmulatorIdentity, Verifier};
+    /// # use lambda_url_emulator::{EmulatorIdentity, Verifier};
     /// let verifier = Verifier::new("us-east-1", "lambda")
     ///     .identity(EmulatorIdentity::generate("123456789012"));
     /// # let _ = verifier;
@@ -596,7 +596,7 @@ impl Verifier {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// # use lambda_url_signer::emulator::Verifier;
+    /// # use lambda_url_emulator::Verifier;
     /// let verifier = Verifier::new("us-east-1", "lambda").clock_window(Duration::from_secs(60));
     /// # let _ = verifier;
     /// ```
@@ -611,7 +611,7 @@ impl Verifier {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Verifier;
+    /// # use lambda_url_emulator::Verifier;
     /// assert_eq!(Verifier::new("us-west-2", "lambda").region(), "us-west-2");
     /// ```
     pub fn region(&self) -> &str {
@@ -623,7 +623,7 @@ impl Verifier {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::Verifier;
+    /// # use lambda_url_emulator::Verifier;
     /// assert_eq!(Verifier::new("us-west-2", "lambda").service(), "lambda");
     /// ```
     pub fn service(&self) -> &str {
@@ -648,7 +648,7 @@ impl Verifier {
     ///
     /// ```
     /// # use std::time::SystemTime;
-    /// # use lambda_url_signer::emulator::{RawRequest, RejectionKind, Verifier};
+    /// # use lambda_url_emulator::{RawRequest, RejectionKind, Verifier};
     /// let headers = vec![
     ///     ("host".to_owned(), b"example.com".to_vec()),
     ///     ("authorization".to_owned(), b"AWS4-HMAC-SHA256 Credential=AKID/20250101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=00".to_vec()),
@@ -734,7 +734,7 @@ impl Verifier {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::{RawRequest, Verifier};
+    /// # use lambda_url_emulator::{RawRequest, Verifier};
     /// let headers = vec![("host".to_owned(), b"h".to_vec())];
     /// assert!(Verifier::new("us-east-1", "lambda")
     ///     .canonical_parts(&RawRequest::new("GET", "/", &headers, b""))

@@ -1,8 +1,9 @@
-//! reqwest-middleware layers: IAM signing and CloudFront OAC hash-only.
+//! The reqwest-middleware layers: [`SigningMiddleware`] (IAM) and [`OacMiddleware`] (CloudFront
+//! OAC hash-only).
 
-use super::{
-    check_declared_length, refuse_body_on_get_or_head, ClockOffset, PayloadLimit, SkewCorrection,
-};
+use crate::integration::{body_hash, AfterBody, AfterResponse, Attempt, ClockOffset, SkewCorrection};
+use crate::limit::refuse_body_on_get_or_head;
+use crate::PayloadLimit;
 use crate::{Error, PayloadHash, Signer};
 use http::Extensions;
 use reqwest::{Request, Response, ResponseBuilderExt};
@@ -140,23 +141,13 @@ impl SigningMiddleware {
         self.offset.secs()
     }
 
-    /// Signs at the skew-corrected time; an offset that makes signing fail locally is dropped
-    /// and the request signed with the local clock.
-    async fn sign(&self, request: &mut Request, hash: &PayloadHash) -> Result<(), Error> {
-        let signer = &self.signer;
-        self.offset
-            .sign_with(signer, |credentials, time| {
-                signer.sign_reqwest_at(request, hash, credentials, time)
-            })
-            .await
-    }
-
-    /// Reads a possible skew rejection (its body is small JSON): adopts the offset when it is
-    /// one within the bound, and then re-signs and sends the retry copy, if there is one.
-    /// Otherwise returns the response, rebuilt with the same status, headers, version, URL and
-    /// body. The rare path: its future is boxed by the caller, out of every request's way.
+    /// Reads a possible skew rejection (its body is small JSON) and resends the retry copy,
+    /// re-signed, when the protocol says so; otherwise returns the response, rebuilt with the
+    /// same status, headers, version, URL and body. The rare path: its future is boxed by the
+    /// caller, out of every request's way.
     async fn after_rejection(
         &self,
+        attempt: &Attempt<'_>,
         response: Response,
         retry: Option<Request>,
         hash: &PayloadHash,
@@ -168,11 +159,9 @@ impl SigningMiddleware {
         let version = response.version();
         let url = response.url().clone();
         let body = response.bytes().await?;
-        let adopted = self
-            .offset
-            .learn(self.skew, status.as_u16(), &headers, &body);
-        if let Some(mut retry) = retry.filter(|_| adopted) {
-            self.sign(&mut retry, hash).await.map_err(to_middleware)?;
+        let verdict = attempt.after_body(status.as_u16(), &headers, &body, retry.is_some());
+        if let (AfterBody::Resend, Some(mut retry)) = (verdict, retry) {
+            sign(attempt, &mut retry, hash).await.map_err(to_middleware)?;
             return next.run(retry, extensions).await;
         }
         let mut rebuilt = http::Response::builder()
@@ -184,6 +173,14 @@ impl SigningMiddleware {
         *rebuilt.headers_mut() = headers;
         Ok(Response::from(rebuilt))
     }
+}
+
+/// Signs `request` by the attempt's protocol (at the skew-corrected time).
+async fn sign(attempt: &Attempt<'_>, request: &mut Request, hash: &PayloadHash) -> Result<(), Error> {
+    let signer = attempt.signer();
+    attempt
+        .sign(|credentials, time| signer.sign_at(request, hash, credentials, time))
+        .await
 }
 
 impl fmt::Debug for SigningMiddleware {
@@ -205,37 +202,25 @@ impl Middleware for SigningMiddleware {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
-        let hash = body_hash(&req, extensions, self.limit).map_err(to_middleware)?;
-        // The copy for a skew-correcting retry, only while a skew rejection is possible (see
-        // `ClockOffset`), taken before signing so that it carries no signing headers to copy
-        // (it is signed afresh if it is ever sent).
-        let skew = self.skew.is_enabled();
-        let retry = if skew && self.offset.retry_copy_needed(host(req.url())) {
+        let hash = body_hash(buffered(&req), req.headers(), extensions, self.limit)
+            .map_err(to_middleware)?;
+        let sent_url = req.url().clone();
+        let attempt = Attempt::new(&self.signer, &self.offset, self.skew, host(&sent_url));
+        let retry = if attempt.wants_retry_copy() {
             req.try_clone()
         } else {
             None
         };
-        self.sign(&mut req, &hash).await.map_err(to_middleware)?;
-        // The URL sent, for the redirect check: the retry copy's, unless signing rewrote it.
-        let sent_url = match &retry {
-            Some(retry) if retry.url() == req.url() => None,
-            _ => Some(req.url().clone()),
-        };
+        sign(&attempt, &mut req, &hash).await.map_err(to_middleware)?;
         let response = next.clone().run(req, extensions).await?;
-        let sent = match (&sent_url, &retry) {
-            (Some(url), _) => url,
-            (None, Some(retry)) => retry.url(),
-            (None, None) => return Ok(response),
-        };
-        warn_if_redirected(sent, &response);
-        if !skew {
-            return Ok(response);
+        warn_if_redirected(&sent_url, &response);
+        match attempt.after_response(response.status().as_u16(), response.headers()) {
+            AfterResponse::Return => Ok(response),
+            AfterResponse::ReadBody => {
+                Box::pin(self.after_rejection(&attempt, response, retry, &hash, extensions, next))
+                    .await
+            }
         }
-        if !ClockOffset::is_candidate(response.status().as_u16(), response.headers()) {
-            self.offset.observe(host(sent), response.headers());
-            return Ok(response);
-        }
-        Box::pin(self.after_rejection(response, retry, &hash, extensions, next)).await
     }
 }
 
@@ -309,7 +294,8 @@ impl Middleware for OacMiddleware {
             extensions.get::<PayloadHash>(),
         )
         .map_err(to_middleware)?;
-        let hash = body_hash(&req, extensions, self.limit).map_err(to_middleware)?;
+        let hash = body_hash(buffered(&req), req.headers(), extensions, self.limit)
+            .map_err(to_middleware)?;
         req.headers_mut()
             .insert(X_AMZ_CONTENT_SHA256, hash.to_header_value());
         tracing::debug!(
@@ -332,40 +318,6 @@ fn buffered(req: &Request) -> Option<&[u8]> {
     }
 }
 
-/// The body hash of one request, kept in the request's extensions so that retries reuse it.
-/// It is keyed on the body itself (the address and length of its bytes): a retry's clone
-/// shares the bytes, while a body replaced between attempts does not.
-#[derive(Clone, Copy)]
-struct HashedBody {
-    address: usize,
-    len: usize,
-    hash: PayloadHash,
-}
-
-/// The body hash: a [`PayloadHash`] extension the caller declared, else the hash of the body
-/// in memory (reused across retries), checked against the payload limit.
-fn body_hash(
-    req: &Request,
-    extensions: &mut Extensions,
-    limit: PayloadLimit,
-) -> Result<PayloadHash, Error> {
-    if let Some(declared) = extensions.get::<PayloadHash>() {
-        check_declared_length(buffered(req), req.headers(), limit)?;
-        return Ok(*declared);
-    }
-    let bytes = buffered(req).ok_or(Error::StreamingBody)?;
-    limit.check(req.headers(), bytes.len() as u64)?;
-    let (address, len) = (bytes.as_ptr() as usize, bytes.len());
-    if let Some(cached) = extensions.get::<HashedBody>() {
-        if cached.address == address && cached.len == len {
-            return Ok(cached.hash);
-        }
-    }
-    let hash = PayloadHash::of(bytes);
-    extensions.insert(HashedBody { address, len, hash });
-    Ok(hash)
-}
-
 /// Logs a warning when the response comes from another URL than the one sent: reqwest followed
 /// a redirect below the middleware, with the signing headers. Only the origins are logged.
 fn warn_if_redirected(sent: &reqwest::Url, response: &Response) {
@@ -382,44 +334,4 @@ fn warn_if_redirected(sent: &reqwest::Url, response: &Response) {
 
 fn to_middleware(error: Error) -> reqwest_middleware::Error {
     reqwest_middleware::Error::middleware(error)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn post(body: &'static str) -> Request {
-        let url = reqwest::Url::parse("http://127.0.0.1:1/").unwrap();
-        let mut request = Request::new(reqwest::Method::POST, url);
-        *request.body_mut() = Some(reqwest::Body::from(body));
-        request
-    }
-
-    #[test]
-    fn a_retry_reuses_the_hash_from_the_first_attempt() {
-        let request = post("payload");
-        let mut extensions = Extensions::new();
-        let first = body_hash(&request, &mut extensions, PayloadLimit::default()).unwrap();
-        assert_eq!(first, PayloadHash::of(b"payload"));
-        // Plant a marker for the same bytes: if the retry hashed again it would not return it.
-        let marker = PayloadHash::of(b"marker");
-        let retry = request.try_clone().unwrap();
-        let bytes = retry.body().and_then(reqwest::Body::as_bytes).unwrap();
-        extensions.insert(HashedBody {
-            address: bytes.as_ptr() as usize,
-            len: bytes.len(),
-            hash: marker,
-        });
-        let second = body_hash(&retry, &mut extensions, PayloadLimit::default()).unwrap();
-        assert_eq!(second, marker, "the retry reused the stored hash");
-    }
-
-    #[test]
-    fn a_replaced_body_of_the_same_length_is_hashed_again() {
-        let mut extensions = Extensions::new();
-        let first = body_hash(&post("payload"), &mut extensions, PayloadLimit::default());
-        let second = body_hash(&post("PAYLOAD"), &mut extensions, PayloadLimit::default());
-        assert_eq!(first.unwrap(), PayloadHash::of(b"payload"));
-        assert_eq!(second.unwrap(), PayloadHash::of(b"PAYLOAD"));
-    }
 }

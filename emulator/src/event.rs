@@ -38,7 +38,7 @@ pub(crate) fn is_text_content_type(content_type: Option<&[u8]>) -> bool {
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::emulator::{Emulator, HandlerResponse};
+/// use lambda_url_emulator::{Emulator, HandlerResponse};
 ///
 /// let builder = Emulator::builder()
 ///     .region("us-east-1")
@@ -116,7 +116,7 @@ impl InvokeEvent {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::{Emulator, HandlerResponse};
+    /// # use lambda_url_emulator::{Emulator, HandlerResponse};
     /// let builder = Emulator::builder().region("us-east-1").handler(|event| {
     ///     let agent = event.header("user-agent").unwrap_or("unknown").to_owned();
     ///     HandlerResponse::text(200, &agent)
@@ -141,7 +141,7 @@ impl InvokeEvent {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::{Emulator, HandlerResponse};
+    /// # use lambda_url_emulator::{Emulator, HandlerResponse};
     /// let builder = Emulator::builder().region("us-east-1").handler(|event| {
     ///     let json = event.to_json();
     ///     assert_eq!(json["version"], "2.0");
@@ -274,7 +274,7 @@ impl InvokeEvent {
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::emulator::HandlerResponse;
+/// use lambda_url_emulator::HandlerResponse;
 ///
 /// let ok = HandlerResponse::json(200, serde_json::json!({"ok": true}));
 /// assert_eq!(ok.status, 200);
@@ -298,7 +298,7 @@ impl HandlerResponse {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::HandlerResponse;
+    /// # use lambda_url_emulator::HandlerResponse;
     /// let r = HandlerResponse::new(204);
     /// assert!(r.body.is_empty());
     /// ```
@@ -315,7 +315,7 @@ impl HandlerResponse {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::HandlerResponse;
+    /// # use lambda_url_emulator::HandlerResponse;
     /// let r = HandlerResponse::json(201, serde_json::json!({"id": 1}));
     /// assert_eq!(r.body, br#"{"id":1}"#);
     /// ```
@@ -330,7 +330,7 @@ impl HandlerResponse {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::HandlerResponse;
+    /// # use lambda_url_emulator::HandlerResponse;
     /// let r = HandlerResponse::text(200, "hi");
     /// assert_eq!(r.headers[0].1, "text/plain; charset=utf-8");
     /// ```
@@ -345,7 +345,7 @@ impl HandlerResponse {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::HandlerResponse;
+    /// # use lambda_url_emulator::HandlerResponse;
     /// let r = HandlerResponse::new(200).with_header("x-a", "1");
     /// assert_eq!(r.headers, vec![("x-a".to_owned(), "1".to_owned())]);
     /// ```
@@ -360,7 +360,7 @@ impl HandlerResponse {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::HandlerResponse;
+    /// # use lambda_url_emulator::HandlerResponse;
     /// let r = HandlerResponse::new(200).with_body(vec![0, 1, 2]);
     /// assert_eq!(r.body.len(), 3);
     /// ```
@@ -381,7 +381,7 @@ impl HandlerResponse {
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::emulator::{Emulator, HandlerResponse, StreamingResponse};
+/// use lambda_url_emulator::{Emulator, HandlerResponse, StreamingResponse};
 ///
 /// let builder = Emulator::builder().region("us-east-1").streaming_handler(|_event| {
 ///     let (chunks, receiver) = tokio::sync::mpsc::channel(4);
@@ -408,7 +408,7 @@ impl StreamingResponse {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::{HandlerResponse, StreamingResponse};
+    /// # use lambda_url_emulator::{HandlerResponse, StreamingResponse};
     /// let (_sender, receiver) = tokio::sync::mpsc::channel(1);
     /// let response = StreamingResponse::new(HandlerResponse::new(200), receiver);
     /// assert_eq!(response.head.status, 200);

@@ -5,14 +5,14 @@ use super::crypto::{Rng, EMPTY_SHA256};
 use super::error::EmulatorError;
 use super::identity::EmulatorIdentity;
 use super::sigv4::{authorization, SignRequest};
-use crate::permissions::distribution_arn_account;
+use crate::arn::distribution_arn_account;
 
 /// When the distribution signs origin requests (the OAC "signing behavior").
 ///
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::emulator::{CloudFrontConfig, OacSigning};
+/// use lambda_url_emulator::{CloudFrontConfig, OacSigning};
 ///
 /// let config = CloudFrontConfig::new("arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE")
 ///     .signing(OacSigning::NoOverride);
@@ -68,7 +68,7 @@ pub enum OacSigning {
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::emulator::{CloudFrontConfig, OacSigning};
+/// use lambda_url_emulator::{CloudFrontConfig, OacSigning};
 ///
 /// let config = CloudFrontConfig::new("arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE");
 /// assert_eq!(config.signing_behavior(), OacSigning::Always);
@@ -88,7 +88,7 @@ impl CloudFrontConfig {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::CloudFrontConfig;
+    /// # use lambda_url_emulator::CloudFrontConfig;
     /// let config = CloudFrontConfig::new("arn:aws:cloudfront::123456789012:distribution/E1");
     /// # let _ = config;
     /// ```
@@ -105,7 +105,7 @@ impl CloudFrontConfig {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::{CloudFrontConfig, OacSigning};
+    /// # use lambda_url_emulator::{CloudFrontConfig, OacSigning};
     /// let config = CloudFrontConfig::new("arn:aws:cloudfront::123456789012:distribution/E1")
     ///     .signing(OacSigning::Never);
     /// assert_eq!(config.signing_behavior(), OacSigning::Never);
@@ -121,7 +121,7 @@ impl CloudFrontConfig {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::CloudFrontConfig;
+    /// # use lambda_url_emulator::CloudFrontConfig;
     /// let config = CloudFrontConfig::new("arn:aws:cloudfront::123456789012:distribution/E1");
     /// assert!(config.distribution_arn().ends_with("/E1"));
     /// ```
@@ -134,7 +134,7 @@ impl CloudFrontConfig {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::{CloudFrontConfig, OacSigning};
+    /// # use lambda_url_emulator::{CloudFrontConfig, OacSigning};
     /// let config = CloudFrontConfig::new("arn:aws:cloudfront::123456789012:distribution/E1");
     /// assert_eq!(config.signing_behavior(), OacSigning::Always);
     /// ```

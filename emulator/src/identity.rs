@@ -28,7 +28,7 @@ pub(crate) const CLOUDFRONT_PRINCIPAL: &str = "cloudfront.amazonaws.com";
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::emulator::EmulatorIdentity;
+/// use lambda_url_emulator::EmulatorIdentity;
 ///
 /// let alice = EmulatorIdentity::new(
 ///     "AKIDEXAMPLE",
@@ -56,7 +56,7 @@ impl EmulatorIdentity {
     /// # Example
     ///
     /// ```
-    /// use lambda_url_signer::emulator::EmulatorIdentity;
+    /// use lambda_url_emulator::EmulatorIdentity;
     ///
     /// let id = EmulatorIdentity::new("AKIAEXAMPLE", "secret", "arn:aws:iam::111122223333:user/bob");
     /// assert_eq!(id.access_key_id(), "AKIAEXAMPLE");
@@ -85,7 +85,7 @@ impl EmulatorIdentity {
     /// # Example
     ///
     /// ```
-    /// use lambda_url_signer::emulator::EmulatorIdentity;
+    /// use lambda_url_emulator::EmulatorIdentity;
     ///
     /// let id = EmulatorIdentity::new("ASIAEXAMPLE", "secret", "arn:aws:sts::111122223333:assumed-role/R/s")
     ///     .with_session_token("token");
@@ -107,7 +107,7 @@ impl EmulatorIdentity {
     /// # Example
     ///
     /// ```
-    /// use lambda_url_signer::emulator::EmulatorIdentity;
+    /// use lambda_url_emulator::EmulatorIdentity;
     ///
     /// let id = EmulatorIdentity::generate("123456789012");
     /// assert!(id.access_key_id().starts_with("AKIA"));
@@ -140,7 +140,7 @@ impl EmulatorIdentity {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::EmulatorIdentity;
+    /// # use lambda_url_emulator::EmulatorIdentity;
     /// let id = EmulatorIdentity::new("AKIAEXAMPLE", "s", "arn:aws:iam::111122223333:user/u");
     /// assert_eq!(id.access_key_id(), "AKIAEXAMPLE");
     /// ```
@@ -153,7 +153,7 @@ impl EmulatorIdentity {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::EmulatorIdentity;
+    /// # use lambda_url_emulator::EmulatorIdentity;
     /// let id = EmulatorIdentity::new("AKIAEXAMPLE", "s3cr3t", "arn:aws:iam::111122223333:user/u");
     /// assert_eq!(id.secret_access_key(), "s3cr3t");
     /// ```
@@ -166,7 +166,7 @@ impl EmulatorIdentity {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::EmulatorIdentity;
+    /// # use lambda_url_emulator::EmulatorIdentity;
     /// let id = EmulatorIdentity::new("AKIAEXAMPLE", "s", "arn:aws:iam::111122223333:user/u");
     /// assert!(id.session_token().is_none());
     /// ```
@@ -179,7 +179,7 @@ impl EmulatorIdentity {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::EmulatorIdentity;
+    /// # use lambda_url_emulator::EmulatorIdentity;
     /// let id = EmulatorIdentity::new("AKIAEXAMPLE", "s", "arn:aws:iam::111122223333:user/u");
     /// assert_eq!(id.arn(), "arn:aws:iam::111122223333:user/u");
     /// ```
@@ -193,7 +193,7 @@ impl EmulatorIdentity {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::emulator::EmulatorIdentity;
+    /// # use lambda_url_emulator::EmulatorIdentity;
     /// let id = EmulatorIdentity::new("AKIAEXAMPLE", "s", "not-an-arn");
     /// assert_eq!(id.account_id(), "");
     /// ```
@@ -266,7 +266,7 @@ fn caller_id_for(arn: &str, account_id: &str) -> String {
 ///
 /// ```
 /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
-/// use lambda_url_signer::emulator::{EmulatorIdentity, Verifier};
+/// use lambda_url_emulator::{EmulatorIdentity, Verifier};
 ///
 /// let verifier = Verifier::new("us-east-1", "lambda").identity(EmulatorIdentity::new(
 ///     "AKIDEXAMPLE",
@@ -276,7 +276,7 @@ fn caller_id_for(arn: &str, account_id: &str) -> String {
 /// // A request without a signature is refused; an accepted one would give
 /// // `CallerIdentity { user_arn: "arn:aws:iam::123456789012:user/alice", .. }`.
 /// let headers = vec![("host".to_owned(), b"example.com".to_vec())];
-/// let request = lambda_url_signer::emulator::RawRequest::new("GET", "/", &headers, b"");
+/// let request = lambda_url_emulator::RawRequest::new("GET", "/", &headers, b"");
 /// let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
 /// assert!(verifier.verify(&request, now).is_err());
 /// ```
