@@ -24,7 +24,8 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
-use lambda_url_signer::{Credentials, OacMiddleware, PayloadHash, Signer, SigningMiddleware};
+use lambda_url_signer::middleware::{OacMiddleware, SigningMiddleware};
+use lambda_url_signer::{Credentials, PayloadHash, Signer};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::error::Error;
 use std::io;
@@ -152,8 +153,9 @@ fn send(mode: &str) -> Result<(), Box<dyn Error>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let builder =
-        reqwest_middleware::ClientBuilder::new(lambda_url_signer::client_builder().build()?);
+    let builder = reqwest_middleware::ClientBuilder::new(
+        lambda_url_signer::reqwest::client_builder().build()?,
+    );
     let client = match mode {
         "iam" => {
             let signer = Signer::builder()
@@ -216,10 +218,11 @@ fn stream_file() -> Result<(), Box<dyn Error>> {
         .region(REGION)
         .credentials(credentials())
         .build()?;
-    let client =
-        reqwest_middleware::ClientBuilder::new(lambda_url_signer::client_builder().build()?)
-            .with(SigningMiddleware::new(signer))
-            .build();
+    let client = reqwest_middleware::ClientBuilder::new(
+        lambda_url_signer::reqwest::client_builder().build()?,
+    )
+    .with(SigningMiddleware::new(signer))
+    .build();
     let heap_before = LIVE.load(Relaxed);
     PEAK.store(heap_before, Relaxed);
     let started = Instant::now();
@@ -455,7 +458,7 @@ fn roundtrip_allocs() -> Result<(), Box<dyn Error>> {
         .region(REGION)
         .credentials(credentials())
         .build()?;
-    let http = lambda_url_signer::client_builder().build()?;
+    let http = lambda_url_signer::reqwest::client_builder().build()?;
     let client = || reqwest_middleware::ClientBuilder::new(http.clone());
     let clients = [
         ("plain", client().build()),

@@ -192,7 +192,8 @@ mod roundtrip {
 
     use super::{credentials, json_body, KIB, REGION};
     use criterion::Criterion;
-    use lambda_url_signer::{OacMiddleware, Signer, SigningMiddleware};
+    use lambda_url_signer::middleware::{OacMiddleware, SigningMiddleware};
+    use lambda_url_signer::Signer;
     use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
     use std::io;
     use std::net::SocketAddr;
@@ -319,7 +320,7 @@ mod roundtrip {
 
     /// The same reqwest client settings for every mode.
     fn http() -> reqwest::Client {
-        lambda_url_signer::client_builder()
+        lambda_url_signer::reqwest::client_builder()
             .build()
             .expect("reqwest client")
     }

@@ -10,9 +10,9 @@
 //! ```
 
 use lambda_url_emulator::{Emulator, EmulatorIdentity, ResourcePolicy};
-use lambda_url_signer::{
-    cloudfront_permissions, Credentials, FunctionUrl, OacMiddleware, Signer, SigningMiddleware,
-};
+use lambda_url_signer::middleware::{OacMiddleware, SigningMiddleware};
+use lambda_url_signer::permissions::cloudfront_permissions;
+use lambda_url_signer::{Credentials, FunctionUrl, Signer};
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use std::process::ExitCode;
 
@@ -74,9 +74,7 @@ async fn run() -> Result<(Vec<Row>, String), Box<dyn std::error::Error>> {
         .function_arn(&function_arn)
         .identity(caller.clone())
         .resource_policy(policy.clone())
-        .cloudfront(lambda_url_emulator::CloudFrontConfig::new(
-            DISTRIBUTION,
-        ))
+        .cloudfront(lambda_url_emulator::CloudFrontConfig::new(DISTRIBUTION))
         .start()
         .await?;
     let function_url = FunctionUrl::with_region(emulator.function_url(), REGION)?;
@@ -95,7 +93,7 @@ async fn run() -> Result<(Vec<Row>, String), Box<dyn std::error::Error>> {
         None,
         "demo",
     );
-    let http = lambda_url_signer::client_builder().build()?;
+    let http = lambda_url_signer::reqwest::client_builder().build()?;
     let plain = ClientBuilder::new(http.clone()).build();
     let iam = ClientBuilder::new(http.clone())
         .with(SigningMiddleware::new(Signer::for_url(

@@ -12,7 +12,8 @@
 //! ```
 
 use lambda_url_emulator::{Emulator, EmulatorIdentity, HandlerResponse};
-use lambda_url_signer::{Credentials, FunctionUrl, Signer, SigningMiddleware};
+use lambda_url_signer::middleware::SigningMiddleware;
+use lambda_url_signer::{Credentials, FunctionUrl, Signer};
 use reqwest_middleware::ClientBuilder;
 use reqwest_retry::{policies::ExponentialBackoff, Jitter, RetryTransientMiddleware};
 use std::collections::HashSet;
@@ -49,7 +50,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .build_with_max_retries(3);
 
     // 1. Retry first, signer second: the right order.
-    let client = ClientBuilder::new(lambda_url_signer::client_builder().build()?)
+    let client = ClientBuilder::new(lambda_url_signer::reqwest::client_builder().build()?)
         .with(RetryTransientMiddleware::new_with_policy(policy))
         .with(SigningMiddleware::new(Signer::for_url(&url, credentials)))
         .build();

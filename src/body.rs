@@ -1,6 +1,5 @@
 //! What the signer needs to know of a request body: its bytes, when they are in memory.
 
-
 /// A request body that can be signed: its bytes when it holds them in memory, read without
 /// consuming it, and a copy for the one attempt re-sent after a clock-skew rejection.
 ///
@@ -75,7 +74,14 @@ macro_rules! buffered {
     )*};
 }
 
-buffered!(Vec<u8>, String, &'static [u8], &'static str);
+buffered!(
+    Vec<u8>,
+    String,
+    &'static [u8],
+    &'static str,
+    std::sync::Arc<[u8]>,
+    Box<[u8]>,
+);
 
 #[cfg(any(feature = "reqwest", feature = "tower"))]
 buffered!(bytes::Bytes);
@@ -89,4 +95,3 @@ impl SignableBody for () {
         Some(())
     }
 }
-

@@ -158,7 +158,7 @@ pub enum Error {
     },
 
     /// CloudFront answers 403 to a viewer GET or HEAD request that carries a body, so
-    /// [`OacMiddleware`](crate::OacMiddleware) refuses to send one. Send the data in a POST, or
+    /// [`OacMiddleware`](crate::middleware::OacMiddleware) refuses to send one. Send the data in a POST, or
     /// in the query.
     #[error("a {method} request with a body is refused by cloudfront; use POST or the query")]
     BodyNotAllowed {

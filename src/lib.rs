@@ -71,7 +71,9 @@
 //! ```no_run
 //! # #[cfg(feature = "middleware")]
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! use lambda_url_signer::{client_builder, Credentials, FunctionUrl, Signer, SigningMiddleware};
+//! use lambda_url_signer::{Credentials, FunctionUrl, Signer};
+//! use lambda_url_signer::middleware::SigningMiddleware;
+//! use lambda_url_signer::reqwest::client_builder;
 //!
 //! let url = FunctionUrl::parse("https://abc123.lambda-url.eu-central-1.on.aws/")?;
 //! let credentials = Credentials::new("AKIDEXAMPLE", "secret", None, None, "example");
@@ -93,7 +95,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `middleware` | yes | reqwest-middleware layers: IAM signing, OAC hash-only, sign-host (no-override); implies `reqwest` |
-//! | `reqwest` | yes (through `middleware`) | `Signer::sign_reqwest*` for plain reqwest, `client_builder()`, 403 `Diagnosis`, `PayloadLimit`, `SkewCorrection` |
+//! | `reqwest` | yes (through `middleware`) | `Signer::sign*` for plain reqwest, `client_builder()`, 403 `Diagnosis`, `PayloadLimit`, `SkewCorrection` |
 //! | `tower` | no | tower layers for any `Service<http::Request<B>>`: `SigningLayer` (IAM), `OacLayer` (OAC hash-only) |
 //! | `emulator` | no | the [`emulator`] module: offline function URL + CloudFront OAC emulator (tokio, hyper), http or https |
 //! | `aws-config` | no | the default AWS credential chain through the `aws-config` crate |

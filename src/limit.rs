@@ -14,7 +14,8 @@ const FUNCTION_URL_PAYLOAD_LIMIT: u64 = 6_291_456;
 /// `application/x-www-form-urlencoded` and JavaScript, by `content-type`.
 ///
 /// ```
-/// use lambda_url_signer::{OacMiddleware, PayloadLimit};
+/// use lambda_url_signer::PayloadLimit;
+/// use lambda_url_signer::middleware::OacMiddleware;
 /// let mw = OacMiddleware::new().payload_limit(PayloadLimit::Bytes(1024));
 /// let unlimited = OacMiddleware::new().payload_limit(PayloadLimit::Unlimited);
 /// # let _ = (mw, unlimited);

@@ -84,8 +84,8 @@ impl PayloadHash {
 
     /// Hashes everything an async `reader` yields (a `tokio::fs::File`, a socket) in bounded
     /// memory (64 KiB buffer), for a body that is then streamed with this hash: as a request
-    /// extension for [`SigningMiddleware`](crate::SigningMiddleware),
-    /// [`OacMiddleware`](crate::OacMiddleware) and the tower layers, or given to
+    /// extension for [`SigningMiddleware`](crate::middleware::SigningMiddleware),
+    /// [`OacMiddleware`](crate::middleware::OacMiddleware) and the tower layers, or given to
     /// [`Signer::sign_with_hash`](crate::Signer::sign_with_hash).
     ///
     /// # Errors

@@ -24,7 +24,7 @@ const PRINCIPAL: &str = "cloudfront.amazonaws.com";
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::{cloudfront_permissions, PermissionsError};
+/// use lambda_url_signer::permissions::{cloudfront_permissions, PermissionsError};
 ///
 /// let err = cloudfront_permissions("my-function", "arn:aws:cloudfront::123456789012:distribution/E1")
 ///     .unwrap_err();
@@ -66,7 +66,7 @@ pub enum PermissionsError {
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::cloudfront_permissions;
+/// use lambda_url_signer::permissions::cloudfront_permissions;
 ///
 /// let permissions = cloudfront_permissions(
 ///     "arn:aws:lambda:eu-central-1:123456789012:function:api",
@@ -98,7 +98,7 @@ pub struct PermissionStatements {
 /// # Example
 ///
 /// ```
-/// use lambda_url_signer::cloudfront_permissions;
+/// use lambda_url_signer::permissions::cloudfront_permissions;
 ///
 /// let json = cloudfront_permissions(
 ///     "arn:aws:lambda:us-east-1:123456789012:function:f",
@@ -134,7 +134,7 @@ impl PermissionStatements {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::cloudfront_permissions;
+    /// # use lambda_url_signer::permissions::cloudfront_permissions;
     /// let p = cloudfront_permissions(
     ///     "arn:aws:lambda:us-east-1:123456789012:function:f",
     ///     "arn:aws:cloudfront::123456789012:distribution/E1",
@@ -151,7 +151,7 @@ impl PermissionStatements {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::cloudfront_permissions;
+    /// # use lambda_url_signer::permissions::cloudfront_permissions;
     /// let p = cloudfront_permissions(
     ///     "arn:aws:lambda:us-east-1:123456789012:function:f",
     ///     "arn:aws:cloudfront::123456789012:distribution/E1",
@@ -180,7 +180,7 @@ impl PermissionStatements {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::cloudfront_permissions;
+    /// # use lambda_url_signer::permissions::cloudfront_permissions;
     /// let json = cloudfront_permissions(
     ///     "arn:aws:lambda:us-east-1:123456789012:function:f",
     ///     "arn:aws:cloudfront::123456789012:distribution/E1",
@@ -212,7 +212,7 @@ impl PermissionStatements {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::cloudfront_permissions;
+    /// # use lambda_url_signer::permissions::cloudfront_permissions;
     /// let doc = cloudfront_permissions(
     ///     "arn:aws:lambda:us-east-1:123456789012:function:f",
     ///     "arn:aws:cloudfront::123456789012:distribution/E1",
@@ -242,7 +242,7 @@ impl PermissionStatements {
     /// # Example
     ///
     /// ```
-    /// # use lambda_url_signer::cloudfront_permissions;
+    /// # use lambda_url_signer::permissions::cloudfront_permissions;
     /// let commands = cloudfront_permissions(
     ///     "arn:aws:lambda:us-east-1:123456789012:function:f",
     ///     "arn:aws:cloudfront::123456789012:distribution/E1",

@@ -30,7 +30,7 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use lambda_url_signer::cloudfront_permissions;
+use lambda_url_signer::permissions::cloudfront_permissions;
 use lambda_url_emulator::{
     CloudFrontConfig, Emulator, EmulatorError, EmulatorIdentity, OacSigning, ResourcePolicy,
 };

@@ -18,9 +18,9 @@ use cli::describe;
 
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::{Extensions, Method};
-use lambda_url_signer::{
-    CredentialsCache, Diagnosis, Error, OacMiddleware, PayloadHash, Signer, SigningMiddleware,
-};
+use lambda_url_signer::{CredentialsCache, Error, PayloadHash, Signer};
+use lambda_url_signer::middleware::{OacMiddleware, SigningMiddleware};
+use lambda_url_signer::reqwest::Diagnosis;
 use reqwest_middleware::{ClientBuilder, Middleware, Next};
 use reqwest_retry::policies::ExponentialBackoff;
 use reqwest_retry::{Jitter, RetryError, RetryTransientMiddleware};
@@ -529,7 +529,7 @@ fn check_tls(scheme: &str) -> Result<(), Failure> {
 /// The reqwest client and, with `--retries`, the retry layer, attached first so that every
 /// attempt passes through the signer attached after it.
 fn client(options: &Options) -> Result<ClientBuilder, Failure> {
-    let mut http = lambda_url_signer::client_builder();
+    let mut http = lambda_url_signer::reqwest::client_builder();
     if let Some(path) = &options.cacert {
         http = trust_only(http, path)?;
     }
@@ -786,7 +786,7 @@ async fn explain(
     };
     let credentials = cache.credentials().await.map_err(|e| describe(&e))?;
     signer
-        .explain_reqwest_at(req, &hash, &credentials, time)
+        .explain_at(req, &hash, &credentials, time)
         .map_err(|e| describe(&e))
 }
 

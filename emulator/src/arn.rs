@@ -110,9 +110,16 @@ mod tests {
     fn distribution_arns() {
         let ok = "arn:aws:cloudfront::123456789012:distribution/E1ABC";
         assert_eq!(distribution_arn_account(ok).as_deref(), Ok("123456789012"));
-        assert!(distribution_arn_account("arn:aws:cloudfront:us-east-1:123456789012:distribution/E1").is_err());
-        assert!(distribution_arn_account("arn:aws:cloudfront::123456789012:distribution/").is_err());
-        assert!(distribution_arn_account("arn:aws:cloudfront::123456789012:distribution/E-1").is_err());
+        assert!(distribution_arn_account(
+            "arn:aws:cloudfront:us-east-1:123456789012:distribution/E1"
+        )
+        .is_err());
+        assert!(
+            distribution_arn_account("arn:aws:cloudfront::123456789012:distribution/").is_err()
+        );
+        assert!(
+            distribution_arn_account("arn:aws:cloudfront::123456789012:distribution/E-1").is_err()
+        );
         assert!(distribution_arn_account("arn:aws:cloudfront::123456789012:origin/E1").is_err());
     }
 }

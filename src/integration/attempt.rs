@@ -149,7 +149,12 @@ mod tests {
         let body = bytes::Bytes::from_static(b"payload");
         let headers = http::HeaderMap::new();
         let mut extensions = http::Extensions::new();
-        let first = body_hash(Some(&body), &headers, &mut extensions, PayloadLimit::default());
+        let first = body_hash(
+            Some(&body),
+            &headers,
+            &mut extensions,
+            PayloadLimit::default(),
+        );
         assert_eq!(first.unwrap(), PayloadHash::of(b"payload"));
         // Plant a marker for the same bytes: if the retry hashed again it would not return it.
         let marker = PayloadHash::of(b"marker");
@@ -159,7 +164,12 @@ mod tests {
             len: retry.len(),
             hash: marker,
         });
-        let second = body_hash(Some(&retry), &headers, &mut extensions, PayloadLimit::default());
+        let second = body_hash(
+            Some(&retry),
+            &headers,
+            &mut extensions,
+            PayloadLimit::default(),
+        );
         assert_eq!(second.unwrap(), marker, "the retry reused the stored hash");
     }
 

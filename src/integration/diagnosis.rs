@@ -16,7 +16,7 @@ pub(crate) fn error_type(headers: &http::HeaderMap) -> Option<&str> {
 /// JSON body, with the usual causes and what to check.
 ///
 /// ```
-/// use lambda_url_signer::Diagnosis;
+/// use lambda_url_signer::reqwest::Diagnosis;
 ///
 /// let body = br#"{"message":"The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}"#;
 /// let diagnosis = Diagnosis::from_parts(403, Some("InvalidSignatureException"), body).unwrap();
@@ -67,7 +67,7 @@ impl Diagnosis {
     /// Classifies an error response from its parts; `None` for a status below 400.
     ///
     /// ```
-    /// # use lambda_url_signer::Diagnosis;
+    /// # use lambda_url_signer::reqwest::Diagnosis;
     /// let d = Diagnosis::from_parts(403, Some("AccessDeniedException"), br#"{"Message":"Forbidden"}"#);
     /// assert_eq!(d, Some(Diagnosis::Forbidden));
     /// assert_eq!(Diagnosis::from_parts(200, None, b""), None);
@@ -115,7 +115,7 @@ impl Diagnosis {
     /// response's `Date` header.
     ///
     /// ```
-    /// # use lambda_url_signer::Diagnosis;
+    /// # use lambda_url_signer::reqwest::Diagnosis;
     /// let mut headers = http::HeaderMap::new();
     /// headers.insert("x-amzn-errortype", "InvalidSignatureException".parse()?);
     /// headers.insert("date", "Fri, 01 Jan 2100 00:00:00 GMT".parse()?); // far ahead
@@ -152,7 +152,7 @@ impl Diagnosis {
     /// ```no_run
     /// # #[tokio::main] async fn main() -> Result<(), reqwest::Error> {
     /// let response = reqwest::get("http://127.0.0.1:9000/").await?;
-    /// let (diagnosis, body) = lambda_url_signer::Diagnosis::from_response(response).await?;
+    /// let (diagnosis, body) = lambda_url_signer::reqwest::Diagnosis::from_response(response).await?;
     /// if let Some(diagnosis) = diagnosis {
     ///     eprintln!("{diagnosis}");
     /// }
@@ -211,7 +211,7 @@ impl fmt::Display for Diagnosis {
                  created since October 2025 need both lambda:InvokeFunctionUrl and lambda:InvokeFunction \
                  (with lambda:InvokedViaFunctionUrl) for the caller, and for cloudfront.amazonaws.com \
                  with an AWS:SourceArn condition naming the distribution when called through CloudFront OAC \
-                 (lambda_url_signer::cloudfront_permissions renders those statements)",
+                 (lambda_url_signer::permissions::cloudfront_permissions renders those statements)",
             ),
             Diagnosis::PayloadTooLarge => f.write_str(
                 "payload too large: function urls accept at most 6,291,456 bytes (binary bodies count base64-encoded)",

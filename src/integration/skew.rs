@@ -20,7 +20,7 @@ const RENEW_AFTER: Duration = Duration::from_secs(30);
 /// was set has been stepped (by NTP or by hand): the trust no longer holds.
 const STEP_TOLERANCE: Duration = Duration::from_secs(2);
 
-/// Whether and how far [`SigningMiddleware`](crate::SigningMiddleware) corrects for a skewed
+/// Whether and how far [`SigningMiddleware`](crate::middleware::SigningMiddleware) corrects for a skewed
 /// local clock.
 ///
 /// When enabled (the default), a 403 "Signature expired" / "Signature not yet current" that
@@ -33,7 +33,8 @@ const STEP_TOLERANCE: Duration = Duration::from_secs(2);
 /// dropped, and the request is signed with the local clock.
 ///
 /// ```
-/// use lambda_url_signer::{Signer, SigningMiddleware, SkewCorrection};
+/// use lambda_url_signer::Signer;
+/// use lambda_url_signer::middleware::{SigningMiddleware, SkewCorrection};
 /// use std::time::Duration;
 ///
 /// let signer = Signer::builder().build()?;
@@ -53,7 +54,7 @@ impl SkewCorrection {
     /// The default bound on an adopted offset: 15 minutes.
     ///
     /// ```
-    /// # use lambda_url_signer::SkewCorrection;
+    /// # use lambda_url_signer::middleware::SkewCorrection;
     /// assert_eq!(SkewCorrection::DEFAULT_MAX_OFFSET.as_secs(), 900);
     /// ```
     pub const DEFAULT_MAX_OFFSET: Duration = Duration::from_secs(15 * 60);
@@ -61,7 +62,7 @@ impl SkewCorrection {
     /// Correction on, with offsets bounded by [`Self::DEFAULT_MAX_OFFSET`] (the default).
     ///
     /// ```
-    /// # use lambda_url_signer::SkewCorrection;
+    /// # use lambda_url_signer::middleware::SkewCorrection;
     /// assert!(SkewCorrection::enabled().is_enabled());
     /// ```
     pub const fn enabled() -> Self {
@@ -73,7 +74,7 @@ impl SkewCorrection {
     /// Never retry for skew.
     ///
     /// ```
-    /// # use lambda_url_signer::SkewCorrection;
+    /// # use lambda_url_signer::middleware::SkewCorrection;
     /// assert!(!SkewCorrection::disabled().is_enabled());
     /// ```
     pub const fn disabled() -> Self {
@@ -83,7 +84,7 @@ impl SkewCorrection {
     /// Correction on, adopting offsets of at most `bound` (either direction).
     ///
     /// ```
-    /// # use lambda_url_signer::SkewCorrection;
+    /// # use lambda_url_signer::middleware::SkewCorrection;
     /// # use std::time::Duration;
     /// let skew = SkewCorrection::disabled().max_offset(Duration::from_secs(60));
     /// assert_eq!(skew.bound(), Some(Duration::from_secs(60)));
@@ -98,7 +99,7 @@ impl SkewCorrection {
     /// Whether correction is on.
     ///
     /// ```
-    /// # use lambda_url_signer::SkewCorrection;
+    /// # use lambda_url_signer::middleware::SkewCorrection;
     /// assert!(SkewCorrection::default().is_enabled());
     /// ```
     pub const fn is_enabled(&self) -> bool {
@@ -108,7 +109,7 @@ impl SkewCorrection {
     /// The largest offset that is adopted, `None` when correction is off.
     ///
     /// ```
-    /// # use lambda_url_signer::SkewCorrection;
+    /// # use lambda_url_signer::middleware::SkewCorrection;
     /// assert_eq!(SkewCorrection::disabled().bound(), None);
     /// ```
     pub const fn bound(&self) -> Option<Duration> {

@@ -1,7 +1,9 @@
 //! The reqwest-middleware layers: [`SigningMiddleware`] (IAM) and [`OacMiddleware`] (CloudFront
 //! OAC hash-only).
 
-use crate::integration::{body_hash, AfterBody, AfterResponse, Attempt, ClockOffset, SkewCorrection};
+use crate::integration::{
+    body_hash, AfterBody, AfterResponse, Attempt, ClockOffset, SkewCorrection,
+};
 use crate::limit::refuse_body_on_get_or_head;
 use crate::PayloadLimit;
 use crate::{Error, PayloadHash, Signer};
@@ -22,7 +24,7 @@ const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 /// works only while its `x-amz-date` is within Lambda's 5-minute window, and never recovers
 /// from a skewed clock.
 ///
-/// Build the client underneath from [`client_builder`](crate::client_builder): reqwest follows
+/// Build the client underneath from [`client_builder`](crate::reqwest::client_builder): reqwest follows
 /// redirects by default, below this middleware, and would carry the signing headers to
 /// wherever a redirect points. When a response shows that a redirect was followed anyway,
 /// the middleware logs a warning (hosts only, never a header or query).
@@ -38,7 +40,9 @@ const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 /// [`Error`] back with `downcast_ref`:
 ///
 /// ```no_run
-/// use lambda_url_signer::{client_builder, Credentials, FunctionUrl, Signer, SigningMiddleware};
+/// use lambda_url_signer::{Credentials, FunctionUrl, Signer};
+/// use lambda_url_signer::middleware::SigningMiddleware;
+/// use lambda_url_signer::reqwest::client_builder;
 /// use reqwest_middleware::ClientBuilder;
 ///
 /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -62,7 +66,9 @@ const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 /// A file, streamed with a precomputed hash:
 ///
 /// ```no_run
-/// # use lambda_url_signer::{client_builder, Credentials, FunctionUrl, PayloadHash, Signer, SigningMiddleware};
+/// # use lambda_url_signer::{Credentials, FunctionUrl, PayloadHash, Signer};
+/// # use lambda_url_signer::middleware::SigningMiddleware;
+/// # use lambda_url_signer::reqwest::client_builder;
 /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let url = FunctionUrl::parse("https://abc123.lambda-url.eu-central-1.on.aws/")?;
 /// # let credentials = Credentials::new("AKID", "secret", None, None, "example");
@@ -86,7 +92,8 @@ impl SigningMiddleware {
     /// IAM signing with `signer`, the default payload limit and skew correction on.
     ///
     /// ```
-    /// # use lambda_url_signer::{Signer, SigningMiddleware};
+    /// # use lambda_url_signer::Signer;
+    /// # use lambda_url_signer::middleware::SigningMiddleware;
     /// let mw = SigningMiddleware::new(Signer::builder().region("eu-central-1").build()?);
     /// # let _ = mw;
     /// # Ok::<(), lambda_url_signer::Error>(())
@@ -103,7 +110,8 @@ impl SigningMiddleware {
     /// Sets the body size check.
     ///
     /// ```
-    /// # use lambda_url_signer::{PayloadLimit, Signer, SigningMiddleware};
+    /// # use lambda_url_signer::{PayloadLimit, Signer};
+    /// # use lambda_url_signer::middleware::SigningMiddleware;
     /// let mw = SigningMiddleware::new(Signer::builder().build()?).payload_limit(PayloadLimit::Unlimited);
     /// # let _ = mw;
     /// # Ok::<(), lambda_url_signer::Error>(())
@@ -117,7 +125,8 @@ impl SigningMiddleware {
     /// Sets the clock-skew behaviour.
     ///
     /// ```
-    /// # use lambda_url_signer::{Signer, SigningMiddleware, SkewCorrection};
+    /// # use lambda_url_signer::Signer;
+    /// # use lambda_url_signer::middleware::{SigningMiddleware, SkewCorrection};
     /// let mw = SigningMiddleware::new(Signer::builder().build()?).skew_correction(SkewCorrection::enabled());
     /// # let _ = mw;
     /// # Ok::<(), lambda_url_signer::Error>(())
@@ -132,7 +141,8 @@ impl SigningMiddleware {
     /// clocks agree.
     ///
     /// ```
-    /// # use lambda_url_signer::{Signer, SigningMiddleware};
+    /// # use lambda_url_signer::Signer;
+    /// # use lambda_url_signer::middleware::SigningMiddleware;
     /// let mw = SigningMiddleware::new(Signer::builder().build()?);
     /// assert_eq!(mw.clock_offset_secs(), 0);
     /// # Ok::<(), lambda_url_signer::Error>(())
@@ -161,7 +171,9 @@ impl SigningMiddleware {
         let body = response.bytes().await?;
         let verdict = attempt.after_body(status.as_u16(), &headers, &body, retry.is_some());
         if let (AfterBody::Resend, Some(mut retry)) = (verdict, retry) {
-            sign(attempt, &mut retry, hash).await.map_err(to_middleware)?;
+            sign(attempt, &mut retry, hash)
+                .await
+                .map_err(to_middleware)?;
             return next.run(retry, extensions).await;
         }
         let mut rebuilt = http::Response::builder()
@@ -176,7 +188,11 @@ impl SigningMiddleware {
 }
 
 /// Signs `request` by the attempt's protocol (at the skew-corrected time).
-async fn sign(attempt: &Attempt<'_>, request: &mut Request, hash: &PayloadHash) -> Result<(), Error> {
+async fn sign(
+    attempt: &Attempt<'_>,
+    request: &mut Request,
+    hash: &PayloadHash,
+) -> Result<(), Error> {
     let signer = attempt.signer();
     attempt
         .sign(|credentials, time| signer.sign_at(request, hash, credentials, time))
@@ -211,7 +227,9 @@ impl Middleware for SigningMiddleware {
         } else {
             None
         };
-        sign(&attempt, &mut req, &hash).await.map_err(to_middleware)?;
+        sign(&attempt, &mut req, &hash)
+            .await
+            .map_err(to_middleware)?;
         let response = next.clone().run(req, extensions).await?;
         warn_if_redirected(&sent_url, &response);
         match attempt.after_response(response.status().as_u16(), response.headers()) {
@@ -240,7 +258,8 @@ fn host(url: &reqwest::Url) -> &str {
 /// before it is sent.
 ///
 /// ```
-/// use lambda_url_signer::{client_builder, OacMiddleware};
+/// use lambda_url_signer::middleware::OacMiddleware;
+/// use lambda_url_signer::reqwest::client_builder;
 /// use reqwest_middleware::ClientBuilder;
 ///
 /// let client = ClientBuilder::new(client_builder().build()?)
@@ -258,7 +277,7 @@ impl OacMiddleware {
     /// The OAC hash-only middleware with the default payload limit.
     ///
     /// ```
-    /// # use lambda_url_signer::OacMiddleware;
+    /// # use lambda_url_signer::middleware::OacMiddleware;
     /// let mw = OacMiddleware::new();
     /// # let _ = mw;
     /// ```
@@ -269,7 +288,8 @@ impl OacMiddleware {
     /// Sets the body size check.
     ///
     /// ```
-    /// # use lambda_url_signer::{OacMiddleware, PayloadLimit};
+    /// # use lambda_url_signer::PayloadLimit;
+    /// # use lambda_url_signer::middleware::OacMiddleware;
     /// let mw = OacMiddleware::new().payload_limit(PayloadLimit::Bytes(1 << 20));
     /// # let _ = mw;
     /// ```
@@ -326,7 +346,7 @@ fn warn_if_redirected(sent: &reqwest::Url, response: &Response) {
             sent_to = %sent.origin().ascii_serialization(),
             answered_by = %response.url().origin().ascii_serialization(),
             "reqwest followed a redirect below the signing middleware, carrying the signing \
-             headers with it; build the client with lambda_url_signer::client_builder() \
+             headers with it; build the client with lambda_url_signer::reqwest::client_builder() \
              (redirects off)"
         );
     }

@@ -14,11 +14,13 @@ use std::time::Duration;
 ///   15 minutes; set `.timeout(…)` to suit the function).
 /// - A `user-agent` naming this crate (never signed, so proxies may change it).
 ///
-/// [`SigningMiddleware`](crate::SigningMiddleware) logs a warning if a response shows that a
+/// [`SigningMiddleware`](crate::middleware::SigningMiddleware) logs a warning if a response shows that a
 /// redirect was followed anyway.
 ///
 /// ```
-/// use lambda_url_signer::{client_builder, Credentials, FunctionUrl, Signer, SigningMiddleware};
+/// use lambda_url_signer::{Credentials, FunctionUrl, Signer};
+/// use lambda_url_signer::middleware::SigningMiddleware;
+/// use lambda_url_signer::reqwest::client_builder;
 ///
 /// let url = FunctionUrl::parse("https://abc123.lambda-url.eu-central-1.on.aws/")?;
 /// let credentials = Credentials::new("AKIDEXAMPLE", "secret", None, None, "example");

@@ -17,7 +17,9 @@ impl Sealed for ::reqwest::Request {
     fn buffered_hash(&self) -> Result<PayloadHash, Error> {
         match self.body() {
             None => Ok(PayloadHash::EMPTY),
-            Some(body) => Ok(PayloadHash::of(body.as_bytes().ok_or(Error::StreamingBody)?)),
+            Some(body) => Ok(PayloadHash::of(
+                body.as_bytes().ok_or(Error::StreamingBody)?,
+            )),
         }
     }
 
@@ -29,7 +31,15 @@ impl Sealed for ::reqwest::Request {
         time: SystemTime,
     ) -> Result<(), Error> {
         let mut headers = std::mem::take(self.headers_mut());
-        let signed = sign_url_parts(signer, self.method(), self.url(), &mut headers, hash, credentials, time);
+        let signed = sign_url_parts(
+            signer,
+            self.method(),
+            self.url(),
+            &mut headers,
+            hash,
+            credentials,
+            time,
+        );
         *self.headers_mut() = headers;
         if let Some(wire) = signed? {
             let (path, query) = split_wire(&wire);
@@ -66,7 +76,11 @@ fn url_wire(url: &::reqwest::Url) -> Result<Cow<'_, str>, Error> {
 }
 
 /// What a signature covers of a request with this method and URL, given its wire form.
-fn url_target<'a>(method: &'a ::reqwest::Method, url: &'a ::reqwest::Url, wire: &'a str) -> Target<'a> {
+fn url_target<'a>(
+    method: &'a ::reqwest::Method,
+    url: &'a ::reqwest::Url,
+    wire: &'a str,
+) -> Target<'a> {
     let (path, query) = split_wire(wire);
     Target {
         method: method.as_str(),
@@ -88,7 +102,13 @@ fn sign_url_parts(
     time: SystemTime,
 ) -> Result<Option<String>, Error> {
     let wire = url_wire(url)?;
-    signer.sign_headers(&url_target(method, url, &wire), headers, hash, credentials, time)?;
+    signer.sign_headers(
+        &url_target(method, url, &wire),
+        headers,
+        hash,
+        credentials,
+        time,
+    )?;
     Ok(match wire {
         Cow::Owned(wire) => Some(wire),
         Cow::Borrowed(_) => None,

@@ -16,8 +16,8 @@ mod time;
 
 pub use details::SigningDetails;
 pub use presign::PresignedUrl;
-pub use request::SignableRequest;
 pub(crate) use request::sealed;
+pub use request::SignableRequest;
 
 use crate::function_url::{region_from_host, validate_region};
 use crate::{Credentials, CredentialsCache, Error, FunctionUrl, PayloadHash, ProvideCredentials};

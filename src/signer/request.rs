@@ -133,7 +133,13 @@ fn sign_http_parts(
     time: SystemTime,
 ) -> Result<UriRewrite, Error> {
     let (wire, authority_host) = uri_wire(uri)?;
-    signer.sign_headers(&uri_target(method, &wire, &authority_host), headers, hash, credentials, time)?;
+    signer.sign_headers(
+        &uri_target(method, &wire, &authority_host),
+        headers,
+        hash,
+        credentials,
+        time,
+    )?;
     let changed = matches!(wire, Cow::Owned(_)) || uri.path_and_query().is_none();
     Ok(UriRewrite {
         path_and_query: changed.then(|| wire.into_owned()),

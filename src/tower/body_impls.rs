@@ -63,4 +63,3 @@ impl<L: AsRef<[u8]>, R: AsRef<[u8]>> AsRef<[u8]> for Side<L, R> {
         }
     }
 }
-

@@ -10,8 +10,8 @@ pub use tower_service;
 
 use crate::integration::{body_hash, AfterBody, AfterResponse, Attempt, ClockOffset};
 use crate::limit::refuse_body_on_get_or_head;
-use crate::{PayloadLimit, SignableBody};
 use crate::{Error, PayloadHash, Signer};
+use crate::{PayloadLimit, SignableBody};
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 use http_body_util::BodyExt as _;
@@ -32,7 +32,8 @@ const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 /// outside the layer matches on [`LayerError::Inner`] to retry transport failures only.
 ///
 /// ```
-/// use lambda_url_signer::{Error, LayerError};
+/// use lambda_url_signer::Error;
+/// use lambda_url_signer::tower::LayerError;
 ///
 /// let error: LayerError<std::io::Error> = LayerError::Signing(Error::StreamingBody);
 /// assert!(matches!(error.signing_error(), Some(Error::StreamingBody)));
@@ -55,7 +56,8 @@ impl<E> LayerError<E> {
     /// The crate's error, if that is what this is.
     ///
     /// ```
-    /// # use lambda_url_signer::{Error, LayerError};
+    /// # use lambda_url_signer::Error;
+    /// # use lambda_url_signer::tower::LayerError;
     /// let error: LayerError<()> = LayerError::Signing(Error::NoCredentials);
     /// assert!(error.signing_error().is_some());
     /// ```
@@ -91,7 +93,7 @@ impl<E: std::error::Error + 'static> std::error::Error for LayerError<E> {
 /// `Service<http::Request<B>>` whose body `B` is a [`SignableBody`]; the inner service receives
 /// the same body type.
 ///
-/// The rules are [`SigningMiddleware`](crate::SigningMiddleware)'s:
+/// The rules are [`SigningMiddleware`](crate::middleware::SigningMiddleware)'s:
 ///
 /// - **Body hash**: a [`PayloadHash`] in the request's extensions if present (the body, even a
 ///   stream, is not read); else the bytes of a buffered body, checked against the
@@ -118,7 +120,8 @@ impl<E: std::error::Error + 'static> std::error::Error for LayerError<E> {
 /// use http_body_util::{BodyExt as _, Full};
 /// use hyper_util::client::legacy::Client;
 /// use hyper_util::rt::TokioExecutor;
-/// use lambda_url_signer::{Credentials, FunctionUrl, Signer, SigningLayer};
+/// use lambda_url_signer::{Credentials, FunctionUrl, Signer};
+/// use lambda_url_signer::tower::SigningLayer;
 /// use tower::{Service as _, ServiceBuilder, ServiceExt as _};
 ///
 /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -144,7 +147,8 @@ impl SigningLayer {
     /// IAM signing with `signer`, the default payload limit and skew correction on.
     ///
     /// ```
-    /// # use lambda_url_signer::{Signer, SigningLayer};
+    /// # use lambda_url_signer::Signer;
+    /// # use lambda_url_signer::tower::SigningLayer;
     /// let layer = SigningLayer::new(Signer::builder().region("eu-central-1").build()?);
     /// # let _ = layer;
     /// # Ok::<(), lambda_url_signer::Error>(())
@@ -160,7 +164,8 @@ impl SigningLayer {
     /// Sets the body size check.
     ///
     /// ```
-    /// # use lambda_url_signer::{PayloadLimit, Signer, SigningLayer};
+    /// # use lambda_url_signer::{PayloadLimit, Signer};
+    /// # use lambda_url_signer::tower::SigningLayer;
     /// let layer = SigningLayer::new(Signer::builder().build()?).payload_limit(PayloadLimit::Unlimited);
     /// # let _ = layer;
     /// # Ok::<(), lambda_url_signer::Error>(())
@@ -174,7 +179,8 @@ impl SigningLayer {
     /// Sets the clock-skew behaviour.
     ///
     /// ```
-    /// # use lambda_url_signer::{Signer, SigningLayer, SkewCorrection};
+    /// # use lambda_url_signer::Signer;
+    /// # use lambda_url_signer::tower::{SigningLayer, SkewCorrection};
     /// let layer = SigningLayer::new(Signer::builder().build()?).skew_correction(SkewCorrection::disabled());
     /// # let _ = layer;
     /// # Ok::<(), lambda_url_signer::Error>(())
@@ -213,7 +219,8 @@ impl<S> Layer<S> for SigningLayer {
 /// The service [`SigningLayer`] wraps around `S`. Clones share the learned clock offset.
 ///
 /// ```
-/// use lambda_url_signer::{Signer, SigningService};
+/// use lambda_url_signer::Signer;
+/// use lambda_url_signer::tower::SigningService;
 ///
 /// let inner = tower::service_fn(|_request: http::Request<String>| async {
 ///     Ok::<_, std::convert::Infallible>(http::Response::new(String::new()))
@@ -235,7 +242,8 @@ impl<S> SigningService<S> {
     /// `SigningLayer::new(signer).layer(inner)`.
     ///
     /// ```
-    /// # use lambda_url_signer::{Signer, SigningService};
+    /// # use lambda_url_signer::Signer;
+    /// # use lambda_url_signer::tower::SigningService;
     /// # let inner = tower::service_fn(|_r: http::Request<String>| async {
     /// #     Ok::<_, std::convert::Infallible>(http::Response::new(String::new()))
     /// # });
@@ -251,7 +259,8 @@ impl<S> SigningService<S> {
     /// clocks agree.
     ///
     /// ```
-    /// # use lambda_url_signer::{Signer, SigningService};
+    /// # use lambda_url_signer::Signer;
+    /// # use lambda_url_signer::tower::SigningService;
     /// # let inner = tower::service_fn(|_r: http::Request<String>| async {
     /// #     Ok::<_, std::convert::Infallible>(http::Response::new(String::new()))
     /// # });
@@ -266,7 +275,8 @@ impl<S> SigningService<S> {
     /// The wrapped service.
     ///
     /// ```
-    /// # use lambda_url_signer::{Signer, SigningService};
+    /// # use lambda_url_signer::Signer;
+    /// # use lambda_url_signer::tower::SigningService;
     /// # let inner = tower::service_fn(|_r: http::Request<String>| async {
     /// #     Ok::<_, std::convert::Infallible>(http::Response::new(String::new()))
     /// # });
@@ -415,7 +425,7 @@ pin_project_lite::pin_project! {
     /// ```
     /// use bytes::Bytes;
     /// use http_body::Body as _;
-    /// use lambda_url_signer::SigningResponseBody;
+    /// use lambda_url_signer::tower::SigningResponseBody;
     ///
     /// fn check(body: &SigningResponseBody<http_body_util::Full<Bytes>>) -> bool {
     ///     body.is_end_stream()
@@ -503,7 +513,7 @@ where
 
 /// CloudFront OAC mode for tower: a [`Layer`] that adds only `x-amz-content-sha256` (the hash
 /// of the exact body bytes, the empty-body hash for none) and needs no credentials; CloudFront
-/// signs the origin request with it. The rules are [`OacMiddleware`](crate::OacMiddleware)'s:
+/// signs the origin request with it. The rules are [`OacMiddleware`](crate::middleware::OacMiddleware)'s:
 /// the body hash as for [`SigningLayer`], and a GET or HEAD with a body fails with
 /// [`Error::BodyNotAllowed`] before sending (CloudFront answers those with 403).
 ///
@@ -515,7 +525,7 @@ where
 /// use http_body_util::Full;
 /// use hyper_util::client::legacy::Client;
 /// use hyper_util::rt::TokioExecutor;
-/// use lambda_url_signer::OacLayer;
+/// use lambda_url_signer::tower::OacLayer;
 /// use tower::{Service as _, ServiceBuilder, ServiceExt as _};
 ///
 /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -535,7 +545,7 @@ impl OacLayer {
     /// The OAC hash-only layer with the default payload limit.
     ///
     /// ```
-    /// # use lambda_url_signer::OacLayer;
+    /// # use lambda_url_signer::tower::OacLayer;
     /// let layer = OacLayer::new();
     /// # let _ = layer;
     /// ```
@@ -546,7 +556,8 @@ impl OacLayer {
     /// Sets the body size check.
     ///
     /// ```
-    /// # use lambda_url_signer::{OacLayer, PayloadLimit};
+    /// # use lambda_url_signer::PayloadLimit;
+    /// # use lambda_url_signer::tower::OacLayer;
     /// let layer = OacLayer::new().payload_limit(PayloadLimit::Bytes(1 << 20));
     /// # let _ = layer;
     /// ```
@@ -571,7 +582,7 @@ impl<S> Layer<S> for OacLayer {
 /// The service [`OacLayer`] wraps around `S`.
 ///
 /// ```
-/// use lambda_url_signer::OacService;
+/// use lambda_url_signer::tower::OacService;
 ///
 /// let inner = tower::service_fn(|_request: http::Request<String>| async {
 ///     Ok::<_, std::convert::Infallible>(http::Response::new(String::new()))
@@ -589,7 +600,7 @@ impl<S> OacService<S> {
     /// `OacLayer::new().layer(inner)`.
     ///
     /// ```
-    /// # use lambda_url_signer::OacService;
+    /// # use lambda_url_signer::tower::OacService;
     /// # let inner = tower::service_fn(|_r: http::Request<String>| async {
     /// #     Ok::<_, std::convert::Infallible>(http::Response::new(String::new()))
     /// # });
@@ -603,7 +614,7 @@ impl<S> OacService<S> {
     /// The wrapped service.
     ///
     /// ```
-    /// # use lambda_url_signer::OacService;
+    /// # use lambda_url_signer::tower::OacService;
     /// # let inner = tower::service_fn(|_r: http::Request<String>| async {
     /// #     Ok::<_, std::convert::Infallible>(http::Response::new(String::new()))
     /// # });
@@ -668,7 +679,8 @@ pin_project_lite::pin_project! {
     /// request was refused before sending.
     ///
     /// ```
-    /// use lambda_url_signer::{Error, LayerError, OacService};
+    /// use lambda_url_signer::Error;
+    /// use lambda_url_signer::tower::{LayerError, OacService};
     /// use tower::{Service as _, ServiceExt as _};
     ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -677,7 +689,7 @@ pin_project_lite::pin_project! {
     /// });
     /// let mut service = OacService::new(inner);
     /// let get_with_body = http::Request::get("https://example.com/").body("x".to_owned())?;
-    /// let future: lambda_url_signer::OacFuture<_> = service.ready().await?.call(get_with_body);
+    /// let future: lambda_url_signer::tower::OacFuture<_> = service.ready().await?.call(get_with_body);
     /// assert!(matches!(future.await, Err(LayerError::Signing(Error::BodyNotAllowed { .. }))));
     /// # Ok(()) }
     /// ```

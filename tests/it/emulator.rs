@@ -19,7 +19,7 @@ use lambda_url_emulator::{
     AuthType, CloudFrontConfig, Emulator, EmulatorError, EmulatorIdentity, HandlerResponse,
     OacSigning, PolicyError, RawRequest, RejectionKind, ResourcePolicy, Verifier,
 };
-use lambda_url_signer::{cloudfront_permissions, PermissionsError};
+use lambda_url_signer::permissions::{cloudfront_permissions, PermissionsError};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -412,12 +412,11 @@ fn verifier_rejects_one_byte_changes_to_every_case() {
         let body = body(&case);
         let time = amz_secs(s(&case, "time"));
         let now = at(time);
-        let expect =
-            |what: &str, result: Result<_, lambda_url_emulator::Rejection>, kind| {
-                let err = result.expect_err(&format!("{case_name}: {what} must be rejected"));
-                assert_eq!(err.kind(), kind, "{case_name}: {what}: {err}");
-                assert!(!err.body_json().contains(s(&case, "secret_key")));
-            };
+        let expect = |what: &str, result: Result<_, lambda_url_emulator::Rejection>, kind| {
+            let err = result.expect_err(&format!("{case_name}: {what} must be rejected"));
+            assert_eq!(err.kind(), kind, "{case_name}: {what}: {err}");
+            assert!(!err.body_json().contains(s(&case, "secret_key")));
+        };
         assert!(verify(&verifier, method, &target, &headers, &body, now).is_ok());
 
         let mut bad_method = method.as_bytes().to_vec();
@@ -1408,10 +1407,7 @@ async fn bodies_over_the_limit_get_413_counting_base64_growth() {
     assert_eq!(last.outcome.rejection, Some(RejectionKind::PayloadTooLarge));
     assert_eq!(last.body.len(), 101);
     // The default limit is 6 MB.
-    assert_eq!(
-        lambda_url_emulator::DEFAULT_MAX_PAYLOAD_BYTES,
-        6_291_456
-    );
+    assert_eq!(lambda_url_emulator::DEFAULT_MAX_PAYLOAD_BYTES, 6_291_456);
 }
 
 /// An emulator whose clock reads `case`'s time (plus `skew` seconds), that

@@ -4,10 +4,9 @@
 
 use crate::credentials::CountingProvider;
 use crate::support::{self, emulator};
-use lambda_url_emulator::{
-    EmulatorIdentity, HandlerResponse, InvokeEvent, RawRequest, Verifier,
-};
-use lambda_url_signer::{CredentialsCache, Error, Signer, SigningMiddleware};
+use lambda_url_emulator::{EmulatorIdentity, HandlerResponse, InvokeEvent, RawRequest, Verifier};
+use lambda_url_signer::middleware::SigningMiddleware;
+use lambda_url_signer::{CredentialsCache, Error, Signer};
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use reqwest_retry::{policies::ExponentialBackoff, Jitter, RetryTransientMiddleware};
 use std::collections::HashSet;

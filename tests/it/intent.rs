@@ -12,7 +12,8 @@
 
 use crate::support;
 use lambda_url_emulator::{Emulator, HandlerResponse, InvokeEvent};
-use lambda_url_signer::{client_builder, OacMiddleware, SigningMiddleware};
+use lambda_url_signer::middleware::{OacMiddleware, SigningMiddleware};
+use lambda_url_signer::reqwest::client_builder;
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware, RequestBuilder};
 use std::sync::{Arc, Mutex};
 

@@ -3,9 +3,9 @@
 
 use crate::support::{self, assert_no_secret, ScriptedServer};
 use lambda_url_emulator::{HandlerResponse, InvokeEvent};
-use lambda_url_signer::{
-    client_builder, Credentials, Diagnosis, Error, Signer, SigningMiddleware, SkewCorrection,
-};
+use lambda_url_signer::middleware::{SigningMiddleware, SkewCorrection};
+use lambda_url_signer::reqwest::{client_builder, Diagnosis};
+use lambda_url_signer::{Credentials, Error, Signer};
 use reqwest_middleware::{ClientBuilder, Middleware, Next};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -99,7 +99,10 @@ fn a_redirect_followed_anyway_is_logged_with_the_fix_and_without_secrets() {
         "reqwest carried the token along"
     );
     assert!(log.contains("reqwest followed a redirect"), "{log}");
-    assert!(log.contains("lambda_url_signer::client_builder()"), "{log}");
+    assert!(
+        log.contains("lambda_url_signer::reqwest::client_builder()"),
+        "{log}"
+    );
     let warning: Vec<&str> = log
         .lines()
         .filter(|l| l.contains("followed a redirect"))

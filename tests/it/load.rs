@@ -32,9 +32,8 @@
 
 use crate::support;
 use lambda_url_emulator::{AuthType, EmulatorIdentity};
-use lambda_url_signer::{
-    Credentials, CredentialsCache, ProvideCredentials, Signer, SigningMiddleware,
-};
+use lambda_url_signer::middleware::SigningMiddleware;
+use lambda_url_signer::{Credentials, CredentialsCache, ProvideCredentials, Signer};
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

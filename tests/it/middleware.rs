@@ -5,10 +5,9 @@ use crate::support::{self, emulator, function_url, iam_client, sha256_hex};
 use lambda_url_emulator::{
     AuthType, CloudFrontConfig, EmulatorIdentity, HandlerResponse, OacSigning,
 };
-use lambda_url_signer::{
-    Diagnosis, Error, OacMiddleware, PayloadHash, PayloadLimit, Signer, SigningMiddleware,
-    SkewCorrection,
-};
+use lambda_url_signer::middleware::{OacMiddleware, SigningMiddleware, SkewCorrection};
+use lambda_url_signer::reqwest::Diagnosis;
+use lambda_url_signer::{Error, PayloadHash, PayloadLimit, Signer};
 use reqwest_middleware::ClientBuilder;
 use reqwest_retry::{policies::ExponentialBackoff, RetryTransientMiddleware};
 use std::collections::HashSet;
@@ -191,9 +190,13 @@ async fn a_streaming_body_with_a_declared_hash_streams_through_both_middlewares(
         .await
         .unwrap();
     assert_eq!(hash.as_str(), sha256_hex(&bytes));
-    let oac = ClientBuilder::new(lambda_url_signer::client_builder().build().unwrap())
-        .with(OacMiddleware::new())
-        .build();
+    let oac = ClientBuilder::new(
+        lambda_url_signer::reqwest::client_builder()
+            .build()
+            .unwrap(),
+    )
+    .with(OacMiddleware::new())
+    .build();
     for (client, url) in [
         (iam_client(), emu.function_url().to_owned()),
         (oac, emu.cloudfront_url().unwrap().to_owned()),
@@ -242,7 +245,9 @@ async fn a_declared_hash_that_does_not_match_the_stream_gets_lambdas_403() {
 #[tokio::test]
 async fn plain_reqwest_signed_with_sign_reqwest() {
     let emu = emulator(|b| b).await;
-    let client = lambda_url_signer::client_builder().build().unwrap();
+    let client = lambda_url_signer::reqwest::client_builder()
+        .build()
+        .unwrap();
     let signer = support::signer();
     let mut request = client
         .post(format!("{}items?q=a+b&p=%2B", emu.function_url()))
@@ -250,7 +255,7 @@ async fn plain_reqwest_signed_with_sign_reqwest() {
         .body(r#"{"id":1}"#)
         .build()
         .unwrap();
-    signer.sign_reqwest(&mut request).await.unwrap();
+    signer.sign(&mut request).await.unwrap();
     let response = client.execute(request).await.unwrap();
     assert_eq!(response.status(), 200);
     let r = &emu.received()[0];
@@ -266,12 +271,12 @@ async fn plain_reqwest_signed_with_sign_reqwest() {
         .build()
         .unwrap();
     assert!(matches!(
-        signer.sign_reqwest(&mut request).await,
+        signer.sign(&mut request).await,
         Err(Error::StreamingBody)
     ));
     let time = std::time::SystemTime::now();
     signer
-        .sign_reqwest_at(
+        .sign_at(
             &mut request,
             &PayloadHash::of(&bytes),
             &support::credentials(true),
@@ -289,9 +294,13 @@ async fn plain_reqwest_signed_with_sign_reqwest() {
 async fn oac_refuses_get_and_head_with_a_body_before_sending() {
     let emu = emulator(|b| b).await;
     let cloudfront = emu.cloudfront_url().unwrap().to_owned();
-    let client = ClientBuilder::new(lambda_url_signer::client_builder().build().unwrap())
-        .with(OacMiddleware::new())
-        .build();
+    let client = ClientBuilder::new(
+        lambda_url_signer::reqwest::client_builder()
+            .build()
+            .unwrap(),
+    )
+    .with(OacMiddleware::new())
+    .build();
     for method in [reqwest::Method::GET, reqwest::Method::HEAD] {
         let err = client
             .request(method.clone(), &cloudfront)
@@ -390,16 +399,13 @@ fn flaky(
 ) {
     let count = Arc::new(AtomicUsize::new(0));
     let seen = count.clone();
-    (
-        count,
-        move |_event: &lambda_url_emulator::InvokeEvent| {
-            if seen.fetch_add(1, Ordering::SeqCst) < failures {
-                HandlerResponse::text(503, "try again")
-            } else {
-                HandlerResponse::text(200, "ok")
-            }
-        },
-    )
+    (count, move |_event: &lambda_url_emulator::InvokeEvent| {
+        if seen.fetch_add(1, Ordering::SeqCst) < failures {
+            HandlerResponse::text(503, "try again")
+        } else {
+            HandlerResponse::text(200, "ok")
+        }
+    })
 }
 
 /// The distinct `Authorization` headers the function URL received.

@@ -7,9 +7,8 @@
 
 use crate::support;
 use lambda_url_emulator::{EmulatorIdentity, RawRequest, ResourcePolicy, Verifier};
-use lambda_url_signer::{
-    ContentSha256Header, Credentials, Diagnosis, FunctionUrl, PayloadHash, Signer,
-};
+use lambda_url_signer::reqwest::Diagnosis;
+use lambda_url_signer::{ContentSha256Header, Credentials, FunctionUrl, PayloadHash, Signer};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use std::fmt::Debug;
@@ -334,7 +333,7 @@ fn signer_sign_at() {
 #[test]
 fn signer_sign_reqwest_at() {
     fuzz(
-        "Signer::sign_reqwest_at",
+        "Signer::sign_at",
         (
             signer(),
             method(),
@@ -354,9 +353,9 @@ fn signer_sign_reqwest_at() {
                 request.headers_mut().append(name, value);
             }
             let hash = PayloadHash::of(&body);
-            let _ = signer.explain_reqwest_at(&request, &hash, &credentials, time);
-            let _ = signer.sign_reqwest_at(&mut request, &hash, &credentials, time);
-            let _ = signer.sign_reqwest_at(&mut request, &hash, &credentials, time);
+            let _ = signer.explain_at(&request, &hash, &credentials, time);
+            let _ = signer.sign_at(&mut request, &hash, &credentials, time);
+            let _ = signer.sign_at(&mut request, &hash, &credentials, time);
         },
     );
 }
@@ -607,9 +606,10 @@ fn resource_policy_and_permissions() {
         (policy, arn.clone(), arn),
         |(policy, function_arn, distribution_arn)| {
             let _ = ResourcePolicy::from_json(&policy);
-            if let Ok(p) =
-                lambda_url_signer::cloudfront_permissions(&function_arn, &distribution_arn)
-            {
+            if let Ok(p) = lambda_url_signer::permissions::cloudfront_permissions(
+                &function_arn,
+                &distribution_arn,
+            ) {
                 let _ = ResourcePolicy::from_json(&p.policy_json());
                 let _ = (p.statements_json(), p.cli_commands());
             }

@@ -9,10 +9,12 @@ use lambda_url_emulator::{
     AuthType, CloudFrontConfig, Emulator, HandlerResponse, OacSigning, RawRequest, ResourcePolicy,
     Verifier,
 };
+use lambda_url_signer::middleware::{OacMiddleware, SigningMiddleware, SkewCorrection};
+use lambda_url_signer::permissions::cloudfront_permissions;
+use lambda_url_signer::reqwest::Diagnosis;
 use lambda_url_signer::{
-    cloudfront_permissions, ContentSha256Header, Credentials, CredentialsCache, Diagnosis, Error,
-    FunctionUrl, OacMiddleware, PayloadHash, PayloadHasher, PayloadLimit, Signer,
-    SigningMiddleware, SkewCorrection,
+    ContentSha256Header, Credentials, CredentialsCache, Error, FunctionUrl, PayloadHash,
+    PayloadHasher, PayloadLimit, Signer,
 };
 use reqwest_middleware::ClientBuilder;
 use std::fmt::{Debug, Display};
@@ -397,9 +399,13 @@ fn every_error_variant_reachable_through_the_api() {
             .unwrap_err();
         check_error("middleware StreamingBody", &err);
         errors.push(("StreamingBody", middleware_error(err)));
-        let oac = ClientBuilder::new(lambda_url_signer::client_builder().build().unwrap())
-            .with(lambda_url_signer::OacMiddleware::new())
-            .build();
+        let oac = ClientBuilder::new(
+            lambda_url_signer::reqwest::client_builder()
+                .build()
+                .unwrap(),
+        )
+        .with(lambda_url_signer::middleware::OacMiddleware::new())
+        .build();
         let err = oac
             .get("http://127.0.0.1:9/")
             .body(support::SESSION_TOKEN)

@@ -16,7 +16,9 @@ fn signer() -> Signer {
 }
 
 /// Signs `request` as an empty-body request with the plain test credentials at [`time`].
-fn sign_empty<B>(request: &mut http::Request<B>) -> Result<(), Error> {
+fn sign_empty<B: lambda_url_signer::SignableBody>(
+    request: &mut http::Request<B>,
+) -> Result<(), Error> {
     signer().sign_at(
         request,
         &PayloadHash::EMPTY,

@@ -134,30 +134,22 @@ pub const FUNCTION_ARN: &str = "arn:aws:lambda:eu-central-1:123456789012:functio
 /// An emulator in [`REGION`] that accepts the session test identity, with a CloudFront
 /// distribution the resource policy permits; `configure` adjusts it before start.
 pub async fn emulator(
-    configure: impl FnOnce(
-        lambda_url_emulator::EmulatorBuilder,
-    ) -> lambda_url_emulator::EmulatorBuilder,
+    configure: impl FnOnce(lambda_url_emulator::EmulatorBuilder) -> lambda_url_emulator::EmulatorBuilder,
 ) -> lambda_url_emulator::Emulator {
-    let policy = lambda_url_signer::cloudfront_permissions(FUNCTION_ARN, DISTRIBUTION)
+    let policy = lambda_url_signer::permissions::cloudfront_permissions(FUNCTION_ARN, DISTRIBUTION)
         .expect("arns")
         .policy_json();
     let builder = lambda_url_emulator::Emulator::builder()
         .region(REGION)
         .function_arn(FUNCTION_ARN)
         .identity(identity(true))
-        .resource_policy(
-            lambda_url_emulator::ResourcePolicy::from_json(&policy).expect("policy"),
-        )
-        .cloudfront(lambda_url_emulator::CloudFrontConfig::new(
-            DISTRIBUTION,
-        ));
+        .resource_policy(lambda_url_emulator::ResourcePolicy::from_json(&policy).expect("policy"))
+        .cloudfront(lambda_url_emulator::CloudFrontConfig::new(DISTRIBUTION));
     configure(builder).start().await.expect("emulator starts")
 }
 
 /// The emulator's function URL as a `FunctionUrl` in [`REGION`].
-pub fn function_url(
-    emulator: &lambda_url_emulator::Emulator,
-) -> lambda_url_signer::FunctionUrl {
+pub fn function_url(emulator: &lambda_url_emulator::Emulator) -> lambda_url_signer::FunctionUrl {
     lambda_url_signer::FunctionUrl::with_region(emulator.function_url(), REGION).expect("url")
 }
 
@@ -174,9 +166,13 @@ pub fn signer() -> lambda_url_signer::Signer {
 #[cfg(feature = "middleware")]
 pub fn iam_client() -> reqwest_middleware::ClientWithMiddleware {
     reqwest_middleware::ClientBuilder::new(
-        lambda_url_signer::client_builder().build().expect("client"),
+        lambda_url_signer::reqwest::client_builder()
+            .build()
+            .expect("client"),
     )
-    .with(lambda_url_signer::SigningMiddleware::new(signer()))
+    .with(lambda_url_signer::middleware::SigningMiddleware::new(
+        signer(),
+    ))
     .build()
 }
 
@@ -556,9 +552,7 @@ pub type Events = std::sync::Arc<std::sync::Mutex<Vec<lambda_url_emulator::Invok
 
 /// A function for the emulator that records every event and answers `ok`, and its record.
 pub fn recording_handler() -> (
-    impl Fn(
-            &lambda_url_emulator::InvokeEvent,
-        ) -> lambda_url_emulator::HandlerResponse
+    impl Fn(&lambda_url_emulator::InvokeEvent) -> lambda_url_emulator::HandlerResponse
         + Send
         + Sync
         + 'static,

@@ -4,7 +4,8 @@
 
 use crate::support::{self, emulator, function_url, recording_handler, sha256_hex, signer, Events};
 use lambda_url_emulator::{Emulator, EmulatorBuilder};
-use lambda_url_signer::{OacMiddleware, PayloadHash, SigningMiddleware};
+use lambda_url_signer::middleware::{OacMiddleware, SigningMiddleware};
+use lambda_url_signer::PayloadHash;
 use reqwest_middleware::ClientBuilder;
 use std::time::Duration;
 

@@ -12,10 +12,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use lambda_url_emulator::{AuthType, CloudFrontConfig, OacSigning};
-use lambda_url_signer::{
-    Error, LayerError, OacLayer, PayloadHash, PayloadLimit, SignableBody, SigningLayer,
-    SkewCorrection,
-};
+use lambda_url_signer::tower::{LayerError, OacLayer, SigningLayer, SkewCorrection};
+use lambda_url_signer::{Error, PayloadHash, PayloadLimit, SignableBody};
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::pin::Pin;

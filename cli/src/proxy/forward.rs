@@ -8,7 +8,8 @@ use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Request, Response, StatusCode};
 use hyper::body::{Body as _, Frame, Incoming, SizeHint};
-use lambda_url_signer::{Diagnosis, Error, FunctionUrl, Signer};
+use lambda_url_signer::{Error, FunctionUrl, Signer};
+use lambda_url_signer::reqwest::Diagnosis;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -80,7 +81,7 @@ impl Proxy {
             .split_once('?')
             .unwrap_or((upstream.path_and_query(), ""));
         // Redirects off: passed back to the client, never followed with signing headers.
-        let client = lambda_url_signer::client_builder()
+        let client = lambda_url_signer::reqwest::client_builder()
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
             .read_timeout(settings.timeout)
             .build()?;
@@ -221,7 +222,7 @@ impl Proxy {
             *request.body_mut() = Some(body.into_reqwest());
         }
         match &self.signer {
-            Some(signer) => signer.sign_reqwest_with_hash(&mut request, &hash).await?,
+            Some(signer) => signer.sign_with_hash(&mut request, &hash).await?,
             None => {
                 // 64 lowercase hex characters: always a valid header value.
                 if let Ok(value) = HeaderValue::from_str(hash.as_str()) {
