@@ -178,14 +178,29 @@ pub enum Error {
     #[error("the request body is a stream and cannot be hashed before sending; hash it first and pass the hash as a request extension, or buffer it")]
     StreamingBody,
 
-    /// The body exceeds the function URL payload limit (6,291,456 bytes by default, counted after
-    /// the base64 growth that Lambda applies to bodies that are not text). Send less, or change
-    /// the limit on the middleware.
-    #[error("the body is {size} bytes as Lambda counts it, over the limit of {limit} bytes")]
+    /// The body exceeds the function URL payload limit (6,291,456 bytes by default). Lambda
+    /// counts a body that is not text (see [`PayloadLimit`](crate::PayloadLimit)) as its
+    /// base64 size, so 5,000,000 bytes of `application/octet-stream` count as 6,666,668: binary
+    /// bodies fit up to 4,718,592 bytes. Send less, or change the limit on the middleware.
+    #[error("{}", body_too_large(*body_len, *size, *limit))]
     BodyTooLarge {
+        /// The body's length in bytes.
+        body_len: u64,
         /// The size as Lambda counts it (after base64 growth for non-text bodies).
         size: u64,
         /// The limit in force.
         limit: u64,
     },
+}
+
+/// The message of [`Error::BodyTooLarge`]: says when the size was counted in base64.
+fn body_too_large(body_len: u64, size: u64, limit: u64) -> String {
+    if body_len == size {
+        format!("the body is {size} bytes, over the limit of {limit} bytes")
+    } else {
+        format!(
+            "the body is {body_len} bytes, which Lambda counts as {size} (base64, as the \
+             content-type is not text), over the limit of {limit} bytes"
+        )
+    }
 }

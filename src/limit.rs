@@ -51,24 +51,8 @@ impl PayloadLimit {
     pub fn counted_size(headers: &http::HeaderMap, body_len: u64) -> u64 {
         let content_type = headers
             .get(http::header::CONTENT_TYPE)
-            .map_or(&[][..], |v| v.as_bytes());
-        let contains = |needle: &[u8]| {
-            content_type
-                .windows(needle.len())
-                .any(|w| w.eq_ignore_ascii_case(needle))
-        };
-        let is_text = content_type
-            .get(..5)
-            .is_some_and(|p| p.eq_ignore_ascii_case(b"text/"))
-            || [
-                &b"json"[..],
-                b"xml",
-                b"x-www-form-urlencoded",
-                b"javascript",
-            ]
-            .iter()
-            .any(|t| contains(t));
-        if is_text {
+            .map(|v| v.as_bytes());
+        if is_text(content_type) {
             body_len
         } else {
             body_len.div_ceil(3).saturating_mul(4)
@@ -85,7 +69,7 @@ impl PayloadLimit {
     /// use lambda_url_signer::{Error, PayloadLimit};
     /// let headers = http::HeaderMap::new();
     /// assert!(PayloadLimit::Bytes(8).check(&headers, 6).is_ok());
-    /// assert!(matches!(PayloadLimit::Bytes(8).check(&headers, 7), Err(Error::BodyTooLarge { size: 12, limit: 8 })));
+    /// assert!(matches!(PayloadLimit::Bytes(8).check(&headers, 7), Err(Error::BodyTooLarge { body_len: 7, size: 12, limit: 8 })));
     /// assert!(PayloadLimit::Unlimited.check(&headers, u64::MAX).is_ok());
     /// ```
     pub fn check(self, headers: &http::HeaderMap, body_len: u64) -> Result<(), Error> {
@@ -93,7 +77,11 @@ impl PayloadLimit {
             PayloadLimit::Bytes(limit) => {
                 let size = Self::counted_size(headers, body_len);
                 if size > limit {
-                    Err(Error::BodyTooLarge { size, limit })
+                    Err(Error::BodyTooLarge {
+                        body_len,
+                        size,
+                        limit,
+                    })
                 } else {
                     Ok(())
                 }
@@ -101,6 +89,31 @@ impl PayloadLimit {
             PayloadLimit::Unlimited => Ok(()),
         }
     }
+}
+
+/// Whether Lambda puts a body with this `content-type` into the event as text (else it
+/// base64-encodes it): by the media type before any `;` parameter, ASCII case-insensitively,
+/// `text/*`, anything naming `json`, `xml` or `javascript` (`application/json`,
+/// `application/ld+json`, `application/xml`, `text/javascript`), and
+/// `application/x-www-form-urlencoded`. No `content-type` is binary.
+fn is_text(content_type: Option<&[u8]>) -> bool {
+    let Some(value) = content_type else {
+        return false;
+    };
+    let essence = value.split(|&b| b == b';').next().unwrap_or_default();
+    let essence = essence.trim_ascii();
+    let contains = |needle: &[u8]| {
+        essence
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    essence
+        .get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"text/"))
+        || contains(b"json")
+        || contains(b"xml")
+        || contains(b"javascript")
+        || essence.eq_ignore_ascii_case(b"application/x-www-form-urlencoded")
 }
 
 /// Checks the size of a body sent with a declared hash: its bytes' length when they are in

@@ -9,6 +9,8 @@ mod differential;
 mod credentials;
 mod function_url;
 mod payload;
+#[cfg(feature = "reqwest")]
+mod payload_rule;
 mod signer;
 mod vectors;
 

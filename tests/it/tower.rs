@@ -202,7 +202,11 @@ async fn a_body_over_the_limit_is_refused_before_sending() {
     assert!(
         matches!(
             error.signing_error(),
-            Some(Error::BodyTooLarge { size: 12, limit: 8 })
+            Some(Error::BodyTooLarge {
+                body_len: 7,
+                size: 12,
+                limit: 8
+            })
         ),
         "{error:?}"
     );
