@@ -131,6 +131,7 @@ enum Failure {
     Provider(Arc<CredentialsError>),
     Timeout(Duration),
     Expired(String),
+    NoRuntime,
 }
 
 impl Failure {
@@ -143,6 +144,7 @@ impl Failure {
             Failure::Expired(access_key_id) => Error::ExpiredCredentials {
                 access_key_id: access_key_id.clone(),
             },
+            Failure::NoRuntime => Error::NoRuntime,
         }
     }
 }
@@ -379,16 +381,33 @@ impl CredentialsCache {
         }
     }
 
-    /// Calls the provider once, within the timeout.
+    /// Calls the provider once, within the timeout. Outside a Tokio runtime (a blocking client,
+    /// another executor) there is no timer for the timeout: the provider is awaited as it is,
+    /// and one that needs a Tokio runtime (its panic "there is no reactor running") becomes
+    /// [`Error::NoRuntime`] instead of a panic in the caller.
     async fn fetch(&self, provider: &dyn ProvideCredentials, time: SystemTime) -> Outcome {
         let timeout = self.inner.settings.timeout;
-        match tokio::time::timeout(timeout, provider.provide_credentials()).await {
-            Err(_) => Outcome::Failed(Failure::Timeout(timeout)),
-            Ok(Err(source)) => Outcome::Failed(Failure::Provider(Arc::new(source))),
-            Ok(Ok(credentials)) if is_expired(&credentials, time) => {
+        let answer = if tokio::runtime::Handle::try_current().is_ok() {
+            match tokio::time::timeout(timeout, provider.provide_credentials()).await {
+                Err(_) => return Outcome::Failed(Failure::Timeout(timeout)),
+                Ok(answer) => answer,
+            }
+        } else {
+            match (CatchPanic {
+                future: provider.provide_credentials(),
+            })
+            .await
+            {
+                Some(answer) => answer,
+                None => return Outcome::Failed(Failure::NoRuntime),
+            }
+        };
+        match answer {
+            Err(source) => Outcome::Failed(Failure::Provider(Arc::new(source))),
+            Ok(credentials) if is_expired(&credentials, time) => {
                 Outcome::Failed(Failure::Expired(credentials.access_key_id().to_owned()))
             }
-            Ok(Ok(credentials)) => Outcome::Fresh(credentials),
+            Ok(credentials) => Outcome::Fresh(credentials),
         }
     }
 
@@ -567,6 +586,53 @@ impl fmt::Debug for CredentialsCache {
             .field("refresh_backoff", &settings.backoff)
             .field("provider_timeout", &settings.timeout)
             .finish()
+    }
+}
+
+/// A provider's future polled outside a Tokio runtime: `None` when a poll panicked (a provider
+/// that needs the runtime's reactor or timer).
+struct CatchPanic<F> {
+    future: F,
+}
+
+impl<F: std::future::Future + Unpin> std::future::Future for CatchPanic<F> {
+    type Output = Option<F::Output>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let future = &mut self.future;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            std::pin::Pin::new(future).poll(cx)
+        })) {
+            Ok(poll) => poll.map(Some),
+            Err(_) => std::task::Poll::Ready(None),
+        }
+    }
+}
+
+/// The cache is itself a provider, so that SDK clients and signers can share one.
+///
+/// ```
+/// # use lambda_url_signer::{Credentials, CredentialsCache, ProvideCredentials};
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let cache = CredentialsCache::fixed(Credentials::new("AKID", "secret", None, None, "example"));
+/// assert_eq!(cache.provide_credentials().await?.access_key_id(), "AKID");
+/// # Ok(()) }
+/// ```
+impl ProvideCredentials for CredentialsCache {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::new(async move {
+            self.credentials()
+                .await
+                .map_err(CredentialsError::provider_error)
+        })
     }
 }
 

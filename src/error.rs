@@ -122,6 +122,13 @@ pub enum Error {
         access_key_id: String,
     },
 
+    /// The credentials provider needs a Tokio runtime (its reactor or timer) and was called
+    /// outside one, from a blocking client or another executor. Sign inside a Tokio runtime,
+    /// use static credentials (they need none), or sign with explicit credentials
+    /// ([`Signer::sign_at`](crate::Signer::sign_at)).
+    #[error("the credentials provider needs a tokio runtime, and none is running")]
+    NoRuntime,
+
     /// The signer has no credentials: it was built without any, and a method that needs them
     /// was called. Use the methods taking explicit credentials, or configure credentials.
     #[error("the signer has no credentials configured")]

@@ -127,24 +127,39 @@ impl Signer {
         SignerBuilder::default()
     }
 
-    /// A signer for `url`'s region with credentials from `provider` (cached; static
-    /// [`Credentials`] work too). The one-call constructor for the common case.
+    /// A signer for `url`'s region with `credentials`: static [`Credentials`] (used as they
+    /// are, no runtime needed), a [`CredentialsCache`] (used as it is, shared with its clones),
+    /// or any other provider (put behind a new cache). The one-call constructor for the
+    /// common case.
     ///
     /// ```
-    /// use lambda_url_signer::{Credentials, FunctionUrl, Signer};
+    /// use lambda_url_signer::{Credentials, CredentialsCache, FunctionUrl, Signer};
     /// let url = FunctionUrl::parse("https://abc123.lambda-url.eu-west-1.on.aws/")?;
     /// let signer = Signer::for_url(&url, Credentials::new("AKID", "secret", None, None, "example"));
     /// assert_eq!(signer.region(), Some("eu-west-1"));
+    ///
+    /// // A cache (`CredentialsCache::default_chain` with the `aws-config` feature) fits too.
+    /// let cache = CredentialsCache::fixed(Credentials::new("AKID", "secret", None, None, "example"));
+    /// let signer = Signer::for_url(&url, cache);
+    /// # let _ = signer;
     /// # Ok::<(), lambda_url_signer::Error>(())
     /// ```
-    pub fn for_url(url: &FunctionUrl, provider: impl ProvideCredentials + 'static) -> Signer {
+    pub fn for_url(url: &FunctionUrl, credentials: impl ProvideCredentials + 'static) -> Signer {
+        let any: &dyn std::any::Any = &credentials;
+        let cache = if let Some(cache) = any.downcast_ref::<CredentialsCache>() {
+            cache.clone()
+        } else if let Some(fixed) = any.downcast_ref::<Credentials>() {
+            CredentialsCache::fixed(fixed.clone())
+        } else {
+            CredentialsCache::new(credentials)
+        };
         Signer {
             inner: Arc::new(SignerInner {
                 region: Some(url.region().to_owned()),
                 service: "lambda".to_owned(),
                 sign_host: None,
                 content_header: ContentSha256Header::Include,
-                credentials: Some(CredentialsCache::new(provider)),
+                credentials: Some(cache),
                 keys: KeyCache::default(),
             }),
         }

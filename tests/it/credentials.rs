@@ -662,3 +662,74 @@ async fn expiries_at_the_limits_of_system_time_do_not_panic() {
             .is_ok());
     }
 }
+
+/// Runs a future to completion on this thread, without any Tokio runtime (as a blocking
+/// client or another executor would).
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(std::sync::Arc::new(Unpark(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        std::thread::park();
+    }
+}
+
+#[test]
+fn static_credentials_sign_outside_any_tokio_runtime() {
+    let url = lambda_url_signer::FunctionUrl::parse("https://abc123.lambda-url.eu-west-1.on.aws/")
+        .unwrap();
+    for signer in [
+        lambda_url_signer::Signer::for_url(&url, support::credentials(true)),
+        lambda_url_signer::Signer::for_url(
+            &url,
+            lambda_url_signer::CredentialsCache::new(support::credentials(true)),
+        ),
+    ] {
+        let mut request = http::Request::post(url.as_str())
+            .body(b"{}".to_vec())
+            .unwrap();
+        block_on(signer.sign(&mut request)).expect("signed without a runtime");
+        assert!(request.headers().contains_key("authorization"));
+    }
+}
+
+/// A provider that needs Tokio's timer.
+#[derive(Debug)]
+struct NeedsTokio;
+
+impl lambda_url_signer::ProvideCredentials for NeedsTokio {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::new(async {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            Ok(support::credentials(false))
+        })
+    }
+}
+
+#[test]
+fn a_provider_that_needs_tokio_is_a_typed_error_outside_a_runtime_not_a_panic() {
+    let url = lambda_url_signer::FunctionUrl::parse("https://abc123.lambda-url.eu-west-1.on.aws/")
+        .unwrap();
+    let signer = lambda_url_signer::Signer::for_url(&url, NeedsTokio);
+    let mut request = http::Request::get(url.as_str()).body(()).unwrap();
+    let error = block_on(signer.sign(&mut request)).unwrap_err();
+    assert!(
+        matches!(error, lambda_url_signer::Error::NoRuntime),
+        "{error:?}"
+    );
+    assert!(!request.headers().contains_key("authorization"));
+}
