@@ -70,4 +70,13 @@ pub enum EmulatorError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The Node.js handler for an origin-request trigger could not be started: node is not
+    /// installed, or the handler file failed to load (its message is in `reason`).
+    #[error("the edge handler {handler:?} could not be started under node: {reason}")]
+    Node {
+        /// The handler file.
+        handler: String,
+        /// What went wrong (`node is not installed or not on PATH`, or the handler's load error).
+        reason: String,
+    },
 }

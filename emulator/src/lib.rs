@@ -95,6 +95,7 @@ mod canonical;
 mod clock;
 mod cloudfront;
 mod crypto;
+mod edge;
 mod error;
 mod event;
 mod identity;
@@ -105,6 +106,7 @@ mod tls;
 mod verify;
 
 pub use cloudfront::{CloudFrontConfig, OacSigning};
+pub use edge::{NodeTrigger, OriginRequestTrigger, TriggerFuture};
 pub use error::EmulatorError;
 pub use event::{HandlerResponse, InvokeEvent, StreamingResponse};
 pub use identity::{CallerIdentity, EmulatorIdentity};

@@ -30,6 +30,7 @@ use super::cloudfront::{
     CloudFrontConfig, Distribution, ViewerRequest,
 };
 use super::crypto::Rng;
+use super::edge::{apply, origin_request_event, EdgeAnswer, EdgeRequest, OriginRequestTrigger};
 use super::error::EmulatorError;
 use super::event::{
     echo_handler, is_text_content_type, HandlerResponse, InvokeEvent, StreamingResponse,
@@ -276,6 +277,7 @@ pub struct EmulatorBuilder {
     streams: Option<StreamSlots>,
     tls: bool,
     function_host: Option<String>,
+    trigger: Option<Arc<dyn OriginRequestTrigger>>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -296,6 +298,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("streaming", &self.streams.is_some())
             .field("tls", &self.tls)
             .field("function_host", &self.function_host)
+            .field("origin_request_trigger", &self.trigger.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -319,7 +322,28 @@ impl EmulatorBuilder {
             streams: None,
             tls: false,
             function_host: None,
+            trigger: None,
         }
+    }
+
+    /// Runs `trigger` as a Lambda@Edge origin-request function on the emulated CloudFront:
+    /// every viewer request reaches it (with its body, as with *Include body*) before OAC signs,
+    /// and it returns the request, possibly changed, or a response of its own (see
+    /// [`OriginRequestTrigger`]). Needs [`EmulatorBuilder::cloudfront`].
+    ///
+    /// ```
+    /// # use lambda_url_emulator::{CloudFrontConfig, Emulator};
+    /// let builder = Emulator::builder()
+    ///     .region("us-east-1")
+    ///     .cloudfront(CloudFrontConfig::new("arn:aws:cloudfront::123456789012:distribution/E1"))
+    ///     .origin_request_trigger(|event: serde_json::Value| {
+    ///         Ok(event["Records"][0]["cf"]["request"].clone())
+    ///     });
+    /// # let _ = builder;
+    /// ```
+    pub fn origin_request_trigger(mut self, trigger: impl OriginRequestTrigger) -> Self {
+        self.trigger = Some(Arc::new(trigger));
+        self
     }
 
     /// The region requests must be scoped to. Required: there is no default.
@@ -711,6 +735,11 @@ impl EmulatorBuilder {
                 .unwrap_or_else(|| function_addr.to_string()),
             distribution,
             tls,
+            trigger: self.trigger,
+            cloudfront_domain: cloudfront_listener
+                .as_ref()
+                .map(|(_, addr)| addr.to_string())
+                .unwrap_or_default(),
         });
 
         let (shutdown, _) = watch::channel(false);
@@ -1112,6 +1141,9 @@ struct App {
     function_host: String,
     distribution: Option<Distribution>,
     tls: Option<Tls>,
+    trigger: Option<Arc<dyn OriginRequestTrigger>>,
+    /// The distribution's `host:port` (the origin-request event's `distributionDomainName`).
+    cloudfront_domain: String,
 }
 
 impl App {
@@ -1390,6 +1422,15 @@ async fn handle_cloudfront_inner(
         return to_response(cloudfront_error(403, &mut rng));
     }
     let peer_ip = peer.ip().to_string();
+    let buffered = match &app.trigger {
+        None => buffered,
+        Some(trigger) => {
+            match run_trigger(app, trigger.as_ref(), buffered, &peer_ip, &mut rng).await {
+                Ok(buffered) => buffered,
+                Err(answer) => return to_response(answer),
+            }
+        }
+    };
     let origin = origin_request(
         distribution,
         &ViewerRequest {
@@ -1427,6 +1468,65 @@ async fn handle_cloudfront_inner(
         .headers
         .push(("x-amz-cf-pop".to_owned(), "EMU1-C1".to_owned()));
     to_response(answer)
+}
+
+/// Runs the origin-request trigger: the request to forward, or the answer for the viewer (the
+/// trigger's own response, 502 for a malformed answer, 503 for a failed trigger).
+async fn run_trigger(
+    app: &App,
+    trigger: &dyn OriginRequestTrigger,
+    buffered: Buffered,
+    peer_ip: &str,
+    rng: &mut Rng,
+) -> Result<Buffered, Answer> {
+    let request = EdgeRequest {
+        method: buffered.method.clone(),
+        target: buffered.target.clone(),
+        headers: buffered.headers.clone(),
+        body: buffered.body,
+    };
+    let event = origin_request_event(
+        &request,
+        peer_ip,
+        &app.cloudfront_domain,
+        &cloudfront_request_id(rng),
+    );
+    let answer = match trigger.call(event).await {
+        Ok(answer) => answer,
+        Err(reason) => {
+            tracing::debug!(%reason, "the origin-request trigger failed");
+            return Err(cloudfront_error(503, rng));
+        }
+    };
+    match apply(answer, request) {
+        EdgeAnswer::Forward(request) => Ok(Buffered {
+            method: request.method,
+            target: request.target,
+            headers: request.headers,
+            body: request.body,
+            ..buffered
+        }),
+        EdgeAnswer::Respond {
+            status,
+            mut headers,
+            body,
+        } => {
+            headers.push((
+                "x-cache".to_owned(),
+                "LambdaGeneratedResponse from cloudfront".to_owned(),
+            ));
+            headers.push(("via".to_owned(), cloudfront_via(rng)));
+            Err(Answer {
+                status,
+                headers,
+                body,
+            })
+        }
+        EdgeAnswer::Malformed(reason) => {
+            tracing::debug!(%reason, "the origin-request trigger answered something malformed");
+            Err(cloudfront_error(502, rng))
+        }
+    }
 }
 
 /// An error CloudFront answers itself, without calling the origin: its HTML error page and

@@ -7,6 +7,8 @@ mod strategies;
 mod differential;
 
 mod credentials;
+#[cfg(feature = "reqwest")]
+mod edge;
 mod function_url;
 mod payload;
 #[cfg(feature = "reqwest")]
