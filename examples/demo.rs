@@ -3,7 +3,9 @@
 //! Starts the crate's emulator (a function URL with `AuthType: AWS_IAM` and a CloudFront
 //! distribution with OAC in front of it) on loopback with a generated identity, sends the
 //! article's requests with this crate, and prints what was expected and what came back.
-//! Exits non-zero if any row differs.
+//! Then the webhook rows: a sender's POST through CloudFront with the Lambda@Edge hasher
+//! (`edge/index.mjs`, run under node); where node is not installed they are skipped with the
+//! reason. Exits non-zero if any row differs.
 //!
 //! ```sh
 //! cargo run --example demo --all-features
@@ -165,17 +167,101 @@ async fn run() -> Result<(Vec<Row>, String), Box<dyn std::error::Error>> {
     for command in fix.cli_commands() {
         advice.push_str(&format!("  {command}\n"));
     }
+
+    // Webhooks: senders cannot add x-amz-content-sha256; the Lambda@Edge hasher does.
+    let edge_dir = tempfile::tempdir()?;
+    let handler = edge_dir.path().join("index.mjs");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("edge/index.mjs"),
+        &handler,
+    )?;
+    let config = format!(
+        r#"{{"routes":[{{"path_prefix":"/github/","verify":{{"scheme":"github","secret":"{GITHUB_SECRET}"}}}}]}}"#
+    );
+    std::fs::write(edge_dir.path().join("config.json"), config)?;
+    match lambda_url_emulator::NodeTrigger::start(&handler).await {
+        Err(e) => advice.push_str(&format!(
+            "\nWebhook rows skipped: {e}. Install Node.js (20 or 22) to run the edge hasher.\n"
+        )),
+        Ok(trigger) => {
+            let edge = Emulator::builder()
+                .region(REGION)
+                .function_arn(&function_arn)
+                .identity(caller.clone())
+                .resource_policy(ResourcePolicy::from_json(&permissions.policy_json())?)
+                .cloudfront(lambda_url_emulator::CloudFrontConfig::new(DISTRIBUTION))
+                .origin_request_trigger(trigger)
+                .start()
+                .await?;
+            let base = edge.cloudfront_url().ok_or("no cloudfront")?.to_owned();
+            let hook = format!("{base}github/push");
+            rows.push(Row {
+                request: "webhook POST via the edge hasher, GitHub-signed",
+                expected: outcome(200, None),
+                got: webhook(&plain, &hook, GITHUB_SIGNATURE, BODY_HELLO.to_vec()).await?,
+            });
+            rows.push(Row {
+                request: "webhook POST via the edge hasher, forged signature",
+                expected: "401 from the edge, function not invoked".to_owned(),
+                got: {
+                    let forged = format!("sha256={}", "0".repeat(64));
+                    let status = webhook(&plain, &hook, &forged, BODY_HELLO.to_vec()).await?;
+                    let invoked = edge.received().iter().filter(|r| r.via_cloudfront).count();
+                    if status == "401" && invoked == 1 {
+                        "401 from the edge, function not invoked".to_owned()
+                    } else {
+                        format!("{status}, {invoked} invocations")
+                    }
+                },
+            });
+            rows.push(Row {
+                request: "webhook POST via the edge hasher, 1.2 MB body",
+                expected: outcome(413, None),
+                got: webhook(
+                    &plain,
+                    &format!("{base}hooks/big"),
+                    "",
+                    vec![b' '; 1_200_000],
+                )
+                .await?,
+            });
+        }
+    }
     Ok((rows, advice))
+}
+
+/// The secret of GitHub's published example, and its signature over `Hello, World!`.
+const GITHUB_SECRET: &str = "It's a Secret to Everybody";
+const GITHUB_SIGNATURE: &str =
+    "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+const BODY_HELLO: &[u8] = b"Hello, World!";
+
+/// A webhook sender's POST: no `x-amz-content-sha256`, a GitHub signature when given.
+async fn webhook(
+    client: &ClientWithMiddleware,
+    url: &str,
+    signature: &str,
+    body: Vec<u8>,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let mut request = client
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body);
+    if !signature.is_empty() {
+        request = request.header("x-hub-signature-256", signature);
+    }
+    let response = request.send().await?;
+    Ok(outcome(response.status().as_u16(), None))
 }
 
 fn print_table(rows: &[Row]) {
     let width = rows.iter().map(|r| r.request.len()).max().unwrap_or(0);
-    println!("{:<width$}  {:<32}  {:<32}  ", "request", "expected", "got");
-    println!("{}", "-".repeat(width + 72));
+    println!("{:<width$}  {:<40}  {:<40}  ", "request", "expected", "got");
+    println!("{}", "-".repeat(width + 88));
     for row in rows {
         let mark = if row.ok() { "ok" } else { "MISMATCH" };
         println!(
-            "{:<width$}  {:<32}  {:<32}  {mark}",
+            "{:<width$}  {:<40}  {:<40}  {mark}",
             row.request, row.expected, row.got
         );
     }
