@@ -115,3 +115,8 @@ pub use server::{
     AuthType, Emulator, EmulatorBuilder, ReceivedRequest, RequestOutcome, DEFAULT_MAX_PAYLOAD_BYTES,
 };
 pub use verify::{CanonicalParts, RawRequest, Rejection, RejectionKind, Verifier};
+
+/// The README's code blocks, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
