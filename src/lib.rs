@@ -15,9 +15,9 @@
 //!    provider behind an expiry-aware, single-flight cache.
 //! 4. [`Signer`] signs any [`SignableRequest`] (an [`http::Request`] whose body is a
 //!    [`SignableBody`], or a `reqwest::Request`) for service `lambda`, and presigns URLs.
-//! 5. The integrations, one public module per feature: [`reqwest`](crate::reqwest) (plain
-//!    reqwest, `client_builder`, 403 `Diagnosis`), [`middleware`](crate::middleware)
-//!    (reqwest-middleware: IAM signing, OAC hash-only) and [`tower`](crate::tower) (tower
+//! 5. The integrations, one public module per feature: [`reqwest`] (plain
+//!    reqwest, `client_builder`, 403 `Diagnosis`), [`middleware`]
+//!    (reqwest-middleware: IAM signing, OAC hash-only) and [`tower`] (tower
 //!    layers), with clock-skew correction and the payload check.
 //!
 //! Beside them, [`permissions`] writes the resource-policy statements a function URL behind
@@ -92,9 +92,9 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `middleware` | yes | module [`middleware`](crate::middleware): reqwest-middleware layers (IAM, OAC, no-override); implies `reqwest` |
-//! | `reqwest` | yes (through `middleware`) | module [`reqwest`](crate::reqwest): sign a `reqwest::Request`, `client_builder()`, 403 `Diagnosis` |
-//! | `tower` | no | module [`tower`](crate::tower): `SigningLayer` (IAM), `OacLayer` (OAC hash-only) for any `Service<http::Request<B>>` |
+//! | `middleware` | yes | module [`middleware`]: reqwest-middleware layers (IAM, OAC, no-override); implies `reqwest` |
+//! | `reqwest` | yes (through `middleware`) | module [`reqwest`]: sign a `reqwest::Request`, `client_builder()`, 403 `Diagnosis` |
+//! | `tower` | no | module [`tower`]: `SigningLayer` (IAM), `OacLayer` (OAC hash-only) for any `Service<http::Request<B>>` |
 //! | `aws-config` | no | `CredentialsCache::default_chain`: the default AWS credential chain through the `aws-config` crate |
 //! | `rustls` | no | TLS for reqwest, to call real `https://` function URLs |
 #![deny(missing_docs)]
