@@ -1,50 +1,4 @@
-//! Shared by the `invoke` and `proxy` examples: the URL to send to and the region to sign for
-//! (from `--region` and `--sign-host`), and errors on one line.
-
-use lambda_url_signer::{Error, FunctionUrl};
-
-/// The URL to send to and the region to sign for. The region is `region` if given; else the
-/// region in `sign_host` (a function URL host), which `region` must not contradict; else the
-/// region in `raw_url`'s host. Errors are messages for the command line.
-pub fn resolve(
-    raw_url: &str,
-    region: Option<&str>,
-    sign_host: Option<&str>,
-) -> Result<(FunctionUrl, String), String> {
-    let missing = |what: &str, host: &str| {
-        format!(
-            "no region for {what} `{host}`: it is not a `<url-id>.lambda-url.<region>.on.aws` host, so pass --region"
-        )
-    };
-    let region = match (sign_host, region) {
-        (Some(host), given) => {
-            let found = FunctionUrl::parse(&format!("https://{host}/"))
-                .ok()
-                .map(|url| url.region().to_owned());
-            match (given, found) {
-                (Some(given), Some(found)) if given != found => {
-                    return Err(format!(
-                        "--region {given} contradicts the sign host `{host}`, which is in {found}"
-                    ))
-                }
-                (Some(given), _) => given.to_owned(),
-                (None, Some(found)) => found,
-                (None, None) => return Err(missing("sign host", host)),
-            }
-        }
-        (None, Some(region)) => region.to_owned(),
-        (None, None) => {
-            let url = FunctionUrl::parse(raw_url).map_err(|e| match e {
-                Error::MissingRegion { host } => missing("host", &host),
-                other => other.to_string(),
-            })?;
-            let region = url.region().to_owned();
-            return Ok((url, region));
-        }
-    };
-    let url = FunctionUrl::with_region(raw_url, &region).map_err(|e| e.to_string())?;
-    Ok((url, region))
-}
+//! Errors for the command line: one line, with their causes.
 
 /// The error with its causes, on one line.
 pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
@@ -58,5 +12,41 @@ pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
         }
         source = cause.source();
     }
+    one_line(&text)
+}
+
+/// Collapses all whitespace runs (newlines included) to single spaces.
+pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("cannot connect\n  to the upstream")
+        }
+    }
+
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn causes_follow_on_one_line_without_repeats() {
+        let error = Outer(std::io::Error::other("connection refused"));
+        assert_eq!(
+            describe(&error),
+            "cannot connect to the upstream: connection refused"
+        );
+        let repeated = Outer(std::io::Error::other("to the upstream"));
+        assert_eq!(describe(&repeated), "cannot connect to the upstream");
+    }
 }

@@ -1,21 +1,20 @@
-//! Runs the offline Lambda function URL emulator with a CloudFront OAC
+//! `lambda-url emulator`: the offline Lambda function URL emulator with a CloudFront OAC
 //! distribution in front of it, for trying clients by hand.
 //!
 //! ```text
 //! AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret \
-//!   cargo run --example emulator --all-features -- --region eu-central-1 [--port N] [--cloudfront-port M] [--tls FILE]
+//!   lambda-url emulator --region eu-central-1 [--port N] [--cloudfront-port M] [--tls FILE]
 //! ```
 //!
-//! With `--tls FILE` both endpoints serve https with a certificate signed by a
-//! root generated at start, whose PEM is written to `FILE` before the JSON line
-//! (pass it to `invoke --cacert FILE`, or `curl --cacert FILE`).
+//! With `--tls FILE` both endpoints serve https with a certificate signed by a root generated
+//! at start, whose PEM is written to `FILE` before the JSON line (pass it to
+//! `lambda-url invoke --cacert FILE`, or `curl --cacert FILE`).
 //!
-//! The function URL accepts requests signed with the credentials from
-//! `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and (optionally)
-//! `AWS_SESSION_TOKEN`, as `arn:aws:iam::123456789012:user/local`. The
-//! function's resource policy is what `cloudfront_permissions` writes for the
-//! emulated distribution, which signs every origin request (`always`) and
-//! accepts any viewer `Host`.
+//! The function URL accepts requests signed with the credentials from `AWS_ACCESS_KEY_ID`,
+//! `AWS_SECRET_ACCESS_KEY` and (optionally) `AWS_SESSION_TOKEN`, as
+//! `arn:aws:iam::123456789012:user/local`. The function's resource policy is what
+//! `cloudfront_permissions` writes for the emulated distribution, which signs every origin
+//! request (`always`) and accepts any viewer `Host`.
 //!
 //! Once both servers listen, exactly one JSON line goes to stdout:
 //!
@@ -23,68 +22,65 @@
 //! {"function_url":"http://127.0.0.1:N/","cloudfront":"http://127.0.0.1:M/","region":"eu-central-1"}
 //! ```
 //!
-//! It then runs until Ctrl-C (or SIGTERM); closing stdin does not stop it.
-//! Usage errors print one line on stderr and exit with status 2; a failure
-//! to start (a port in use) exits with status 1.
+//! It then runs until Ctrl-C (or SIGTERM); closing stdin does not stop it. Usage errors print
+//! one line on stderr and exit with status 2; a failure to start (a port in use) exits with
+//! status 1.
 
-use std::io::Write as _;
-use std::process::ExitCode;
-
-use lambda_url_signer::permissions::cloudfront_permissions;
+use crate::signals::Stop;
 use lambda_url_emulator::{
     CloudFrontConfig, Emulator, EmulatorError, EmulatorIdentity, OacSigning, ResourcePolicy,
 };
+use lambda_url_signer::permissions::cloudfront_permissions;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
 
+const PROGRAM: &str = "lambda-url emulator";
 const ACCOUNT: &str = "123456789012";
 const CALLER_ARN: &str = "arn:aws:iam::123456789012:user/local";
 const DISTRIBUTION_ARN: &str = "arn:aws:cloudfront::123456789012:distribution/EEMULATOR0LOCAL";
-const USAGE: &str = "usage: emulator --region <region> [--port <port>] [--cloudfront-port <port>] [--tls <root.pem>] (credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, optional AWS_SESSION_TOKEN)";
+const EXIT_START: u8 = 1;
+const EXIT_USAGE: u8 = 2;
 
-/// What the command line asked for.
-#[derive(Debug, Default)]
-struct Options {
-    region: Option<String>,
+const AFTER_HELP: &str = "\
+Credentials: the caller the function URL accepts has the keys in AWS_ACCESS_KEY_ID and
+AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN, if set); sign with the same ones.
+
+Runs until Ctrl-C or SIGTERM. Exit status: 0 after a signal, 2 for usage errors
+(one line on stderr), 1 when it cannot start (a port in use).";
+
+/// The command line of `lambda-url emulator`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// The region of the emulated function URL (there is no default region)
+    #[arg(long, value_name = "REGION")]
+    region: String,
+    /// The function URL's port on 127.0.0.1 (0: any free port)
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
     port: u16,
+    /// The CloudFront distribution's port on 127.0.0.1 (0: any free port)
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
     cloudfront_port: u16,
-    tls: Option<std::path::PathBuf>,
+    /// Serve https with a root generated at start, whose PEM is written to FILE before the
+    /// JSON line (for `lambda-url invoke --cacert FILE` or `curl --cacert FILE`)
+    #[arg(long, value_name = "FILE")]
+    tls: Option<PathBuf>,
 }
 
-/// Parses `--name value` and `--name=value` arguments by hand.
-fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
-    let mut options = Options::default();
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        if arg == "-h" || arg == "--help" {
-            return Ok(None);
+/// Runs `lambda-url emulator`; the process's exit status.
+pub fn main(args: Args) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("{PROGRAM}: cannot start the runtime: {error}");
+            return ExitCode::from(EXIT_START);
         }
-        let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
-            None => (arg.clone(), None),
-        };
-        if !matches!(
-            name.as_str(),
-            "--region" | "--port" | "--cloudfront-port" | "--tls"
-        ) {
-            return Err(format!("unknown argument {arg:?}"));
-        }
-        let value = match inline.or_else(|| args.next()) {
-            Some(value) => value,
-            None => return Err(format!("{name} needs a value")),
-        };
-        match name.as_str() {
-            "--region" => options.region = Some(value),
-            "--port" => options.port = parse_port(&name, &value)?,
-            "--tls" => options.tls = Some(value.into()),
-            _ => options.cloudfront_port = parse_port(&name, &value)?,
-        }
-    }
-    Ok(Some(options))
-}
-
-fn parse_port(name: &str, value: &str) -> Result<u16, String> {
-    value
-        .parse::<u16>()
-        .map_err(|_| format!("{name} must be a port number from 0 to 65535, not {value:?}"))
+    };
+    runtime.block_on(run(args))
 }
 
 fn valid_region(region: &str) -> bool {
@@ -110,54 +106,13 @@ fn identity_from_env() -> Result<EmulatorIdentity, String> {
     })
 }
 
-/// A JSON string literal (the values here are plain ASCII, but be exact).
-fn json_string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 fn usage_error(message: &str) -> ExitCode {
-    eprintln!("emulator: {message}; {USAGE}");
-    ExitCode::from(2)
+    eprintln!("{PROGRAM}: {message} (see --help)");
+    ExitCode::from(EXIT_USAGE)
 }
 
-async fn wait_for_stop() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
-}
-
-#[tokio::main]
-async fn main() -> ExitCode {
-    let options = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(options)) => options,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => return usage_error(&message),
-    };
-    let Some(region) = options.region else {
-        return usage_error("--region is required (there is no default region)");
-    };
+async fn run(args: Args) -> ExitCode {
+    let region = args.region;
     if !valid_region(&region) {
         return usage_error(&format!("invalid region {region:?}"));
     }
@@ -181,9 +136,9 @@ async fn main() -> ExitCode {
         .identity(identity)
         .resource_policy(policy)
         .cloudfront(CloudFrontConfig::new(DISTRIBUTION_ARN).signing(OacSigning::Always))
-        .port(options.port)
-        .cloudfront_port(options.cloudfront_port)
-        .tls(options.tls.is_some())
+        .port(args.port)
+        .cloudfront_port(args.cloudfront_port)
+        .tls(args.tls.is_some())
         .start()
         .await;
     let emulator = match started {
@@ -192,67 +147,46 @@ async fn main() -> ExitCode {
             return usage_error(&error.to_string());
         }
         Err(error) => {
-            let cause = std::error::Error::source(&error)
-                .map(|source| format!(": {source}"))
-                .unwrap_or_default();
-            eprintln!("emulator: {error}{cause}");
-            return ExitCode::from(1);
+            eprintln!("{PROGRAM}: {}", crate::describe::describe(&error));
+            return ExitCode::from(EXIT_START);
         }
     };
 
-    if let (Some(path), Some(root)) = (&options.tls, emulator.root_certificate_pem()) {
+    if let (Some(path), Some(root)) = (&args.tls, emulator.root_certificate_pem()) {
         if let Err(error) = std::fs::write(path, root) {
-            eprintln!("emulator: cannot write the root certificate to {path:?}: {error}");
-            return ExitCode::from(1);
+            eprintln!(
+                "{PROGRAM}: cannot write the root certificate to {}: {error}",
+                path.display()
+            );
+            return ExitCode::from(EXIT_START);
         }
     }
+    // Before the line: whoever reads it may signal at once.
+    let stop = Stop::register();
 
-    let cloudfront = emulator.cloudfront_url().unwrap_or_default();
+    // In this order, whatever a JSON map would do with it.
+    let json = |text: &str| serde_json::Value::from(text).to_string();
     let line = format!(
         "{{\"function_url\":{},\"cloudfront\":{},\"region\":{}}}",
-        json_string(emulator.function_url()),
-        json_string(cloudfront),
-        json_string(emulator.region()),
+        json(emulator.function_url()),
+        json(emulator.cloudfront_url().unwrap_or_default()),
+        json(emulator.region()),
     );
-    let mut stdout = std::io::stdout().lock();
-    if writeln!(stdout, "{line}")
-        .and_then(|()| stdout.flush())
-        .is_err()
     {
-        // Nobody reads stdout; keep serving anyway.
+        let mut stdout = std::io::stdout().lock();
+        // Nobody may read stdout; keep serving anyway.
+        let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
     }
-    drop(stdout);
-    eprintln!("emulator: listening (Ctrl-C to stop)");
+    eprintln!("{PROGRAM}: listening (Ctrl-C to stop)");
 
-    wait_for_stop().await;
+    match stop {
+        Ok(mut stop) => {
+            stop.wait().await;
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
     emulator.shutdown().await;
     ExitCode::SUCCESS
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn args(list: &[&str]) -> Result<Option<Options>, String> {
-        parse_args(list.iter().map(|s| (*s).to_owned()))
-    }
-
-    #[test]
-    fn parses_arguments() {
-        let o = args(&[
-            "--region",
-            "eu-central-1",
-            "--port=8080",
-            "--cloudfront-port",
-            "0",
-        ])
-        .expect("valid")
-        .expect("not help");
-        assert_eq!(o.region.as_deref(), Some("eu-central-1"));
-        assert_eq!((o.port, o.cloudfront_port), (8080, 0));
-        assert!(args(&["--help"]).expect("help").is_none());
-        assert!(args(&["--port", "70000"]).is_err());
-        assert!(args(&["--port"]).is_err());
-        assert!(args(&["--verbose"]).is_err());
-    }
 }

@@ -1,9 +1,9 @@
 //! One request: read and hash the body, build and sign the upstream request, send it, and
 //! stream the answer back; the proxy's own answers are JSON.
 
-use crate::cli::describe;
-use crate::log_line;
-use crate::spool::{self, BodyError};
+use crate::describe::describe;
+use super::log_line;
+use super::spool::{self, BodyError};
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Request, Response, StatusCode};
