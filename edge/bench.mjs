@@ -5,7 +5,7 @@
 // cold: N fresh node processes (default 5), each timing the import of a copy of index.mjs
 //       (reading its config.json) plus the first call; median reported. Node's own start-up
 //       is not included (Lambda's is not ours to optimise either).
-// warm: one process, 50 warm-up calls, then the median and p95 of 200 calls (default).
+// warm: one process, 100 warm-up calls, then the median and p95 of 200 calls (default).
 // Both with no config (hash only) and with a GitHub route (HMAC-SHA256 verify + hash).
 
 import { spawnSync } from 'node:child_process';
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const BODY_BYTES = 1_048_576;
+const WARM_UP = 100;
 const SECRET = 'bench-secret';
 const GITHUB_CONFIG = { routes: [{ path_prefix: '/', verify: { scheme: 'github', secret: SECRET } }] };
 
@@ -84,7 +85,7 @@ function cold(runs, configObject, signature) {
 }
 
 async function warm(calls, handler, event) {
-  for (let i = 0; i < 50; i++) assertForwarded(await handler(event));
+  for (let i = 0; i < WARM_UP; i++) assertForwarded(await handler(event));
   const samples = [];
   for (let i = 0; i < calls; i++) {
     const t0 = performance.now();
@@ -112,15 +113,16 @@ async function main(args) {
     { name: 'hash only', config: undefined, signature: undefined },
     { name: 'github verify + hash', config: GITHUB_CONFIG, signature },
   ];
+  // All cold runs first, then all warm runs, so child processes do not disturb warm timings.
+  const colds = cases.map((c) => cold(coldRuns, c.config, c.signature));
   const rows = [];
-  for (const c of cases) {
-    const coldResult = cold(coldRuns, c.config, c.signature);
-    const warmResult = await warm(warmCalls, createHandler(c.config), makeEvent(body, c.signature));
-    rows.push([c.name, coldResult.importMs, coldResult.firstCallMs, coldResult.totalMs, warmResult.medianMs, warmResult.p95Ms]);
+  for (const [i, c] of cases.entries()) {
+    const w = await warm(warmCalls, createHandler(c.config), makeEvent(body, c.signature));
+    rows.push([c.name, colds[i].importMs, colds[i].firstCallMs, colds[i].totalMs, w.medianMs, w.p95Ms]);
   }
 
   console.log(`edge handler, ${BODY_BYTES.toLocaleString('en-US')}-byte binary body, node ${process.version}, ` +
-    `cold = median of ${coldRuns} processes, warm = ${warmCalls} calls after 50 warm-up`);
+    `cold = median of ${coldRuns} processes, warm = ${warmCalls} calls after ${WARM_UP} warm-up`);
   const header = ['case', 'cold import', 'cold 1st call', 'cold total', 'warm median', 'warm p95'];
   const cells = rows.map(([name, ...ms]) => [name, ...ms.map((v) => `${v.toFixed(2)} ms`)]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));

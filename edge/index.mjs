@@ -22,7 +22,8 @@ export const DEFAULT_TOLERANCE_SECS = 300;
 
 const CONTENT_SHA256 = 'x-amz-content-sha256';
 
-/** Thrown for every configuration problem. Messages name keys and positions, never values. */
+/** Thrown for every configuration problem. Messages name keys, route indexes and JSON line and
+ * column numbers, never a value, so no secret can reach a log. */
 export class ConfigError extends Error {
   constructor(message) {
     super(`invalid edge config: ${message}`);
@@ -198,7 +199,7 @@ function nonEmptyString(secret) {
 // A route without "verify" only hashes. "tolerance_secs" (positive integer, default 300) is
 // allowed only for the timestamped schemes (stripe, slack, standard-webhooks): GitHub's scheme
 // has no timestamp, so a window there would be a promise the check cannot keep. Every problem
-// throws a ConfigError; messages never contain values, so a secret cannot leak into a log.
+// throws a ConfigError whose message names keys but never echoes a value (see ConfigError).
 // ---------------------------------------------------------------------------------------------
 
 const isPlainObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);

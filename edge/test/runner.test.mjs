@@ -13,22 +13,39 @@ import { EMPTY_SHA256, handlerCopy, makeEvent, sha256Hex } from './helpers.mjs';
 
 const RUNNER = fileURLToPath(new URL('../../emulator/src/edge/runner.mjs', import.meta.url));
 
-/** Spawns the runner; `next()` resolves with the next stdout line parsed as JSON. */
-function startRunner(handlerPath) {
+/** Spawns the runner (killed when test `t` ends, even if an assertion failed first);
+ * `next()` resolves with the next stdout line parsed as JSON. */
+function startRunner(t, handlerPath) {
   const child = spawn(process.execPath, [RUNNER, handlerPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+  });
   const lines = [];
   const waiters = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const waiter = waiters.shift();
-    if (waiter) waiter(line);
-    else lines.push(line);
-  });
+  let closed = false;
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
+  const output = createInterface({ input: child.stdout });
+  output.on('line', (line) => {
+    const waiter = waiters.shift();
+    if (waiter) waiter.resolve(line);
+    else lines.push(line);
+  });
+  // If stdout ends while a test still waits for a line, fail it instead of hanging.
+  output.on('close', () => {
+    closed = true;
+    for (const waiter of waiters.splice(0)) waiter.reject(new Error(`runner stdout closed; stderr: ${stderr}`));
+  });
   const exited = once(child, 'exit');
+  const nextLine = () => {
+    if (lines.length) return Promise.resolve(lines.shift());
+    if (closed) return Promise.reject(new Error(`runner stdout closed; stderr: ${stderr}`));
+    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+  };
   return {
-    next: async () => JSON.parse(lines.length ? lines.shift() : await new Promise((resolve) => waiters.push(resolve))),
+    next: async () => JSON.parse(await nextLine()),
     send: (message) => child.stdin.write(`${JSON.stringify(message)}\n`),
+    sendRaw: (text) => child.stdin.write(text),
     close: () => child.stdin.end(),
     exit: async () => (await exited)[0],
     stderr: () => stderr,
@@ -49,7 +66,7 @@ describe('emulator runner', () => {
   it('runs the real edge handler: ready line, then one reply per request, in order', async (t) => {
     const copy = handlerCopy(undefined); // hermetic: no config.json
     t.after(copy.cleanup);
-    const runner = startRunner(copy.path);
+    const runner = startRunner(t, copy.path);
     assert.deepEqual(await runner.next(), { ready: true });
 
     const body = Buffer.from([0, 0x80, 0xff, 0x0a]);
@@ -89,7 +106,7 @@ describe('emulator runner', () => {
                   remaining: context.getRemainingTimeInMillis() > 0 };
        };`,
     );
-    const runner = startRunner(path);
+    const runner = startRunner(t, path);
     assert.deepEqual(await runner.next(), { ready: true });
     runner.send({ id: 7, event: { n: 42 } });
     assert.deepEqual(await runner.next(), { id: 7, result: { echo: 42, requestId: 'string', remaining: true } });
@@ -107,7 +124,7 @@ describe('emulator runner', () => {
          else setTimeout(() => callback(null, { ok: true }), 5);
        };`,
     );
-    const runner = startRunner(path);
+    const runner = startRunner(t, path);
     await runner.next();
     runner.send({ id: 1, event: {} });
     runner.send({ id: 2, event: { fail: true } });
@@ -122,8 +139,10 @@ describe('emulator runner', () => {
   it('answers a malformed request line with an error reply and carries on', async (t) => {
     const copy = handlerCopy(undefined);
     t.after(copy.cleanup);
-    const runner = startRunner(copy.path);
+    const runner = startRunner(t, copy.path);
     await runner.next();
+    runner.sendRaw('{"id": 1, "event": \n\n');
+    assert.deepEqual(await runner.next(), { id: null, error: 'request line is not valid JSON' });
     runner.send('not an object');
     assert.deepEqual(await runner.next(), { id: null, error: 'request has no numeric "id"' });
     runner.send({ id: 9, event: makeEvent({ method: 'GET', includeBody: false }) });
@@ -134,7 +153,7 @@ describe('emulator runner', () => {
 
   it('prints one fatal line and exits 1 when the handler throws at import', async (t) => {
     const path = handlerFile(t, `throw new Error('boom at import');\nexport const handler = async () => ({});\n`);
-    const runner = startRunner(path);
+    const runner = startRunner(t, path);
     assert.deepEqual(await runner.next(), { fatal: 'boom at import' });
     assert.equal(await runner.exit(), 1);
     assert.deepEqual(runner.pendingLines(), []);
@@ -143,14 +162,14 @@ describe('emulator runner', () => {
   it('reports a fatal error for a config the edge handler rejects, without its secret', async (t) => {
     const copy = handlerCopy('{"routes":[{"path_prefix":"/x/","verify":{"scheme":"github","secret":""}}]}');
     t.after(copy.cleanup);
-    const runner = startRunner(copy.path);
+    const runner = startRunner(t, copy.path);
     const line = await runner.next();
     assert.match(line.fatal, /^invalid edge config: routes\[0\]\.verify\.secret/);
     assert.equal(await runner.exit(), 1);
   });
 
   it('prints a fatal line for a module without a handler export', async (t) => {
-    const runner = startRunner(handlerFile(t, 'export const notHandler = 1;\n'));
+    const runner = startRunner(t, handlerFile(t, 'export const notHandler = 1;\n'));
     assert.match((await runner.next()).fatal, /does not export a function named "handler"/);
     assert.equal(await runner.exit(), 1);
   });

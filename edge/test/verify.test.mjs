@@ -152,9 +152,10 @@ describe('scheme details', () => {
     assertRejected(await call('/', `${body} `, { 'X-Hub-Signature-256': sig }, h), 'signature mismatch');
   });
 
-  it('GitHub: rejects a header without the sha256= prefix or with bad hex', async () => {
+  it('GitHub: rejects a header without the sha256= prefix, or with bad hex even around a valid MAC', async () => {
     const hex = hmac(SECRETS.github, BODY).toString('hex');
-    for (const value of [hex, `sha1=${hex}`, `sha256=${hex.slice(1)}`, `sha256=${hex.slice(0, -2)}zz`]) {
+    const bad = [hex, `sha1=${hex}`, `sha256=${hex.slice(1)}`, `sha256=${hex.slice(0, -2)}zz`, `sha256=${hex}zz`, `sha256=${hex}0`];
+    for (const value of bad) {
       const result = await call('/github/', BODY, { 'X-Hub-Signature-256': value });
       assert.equal(result.status, '401', value);
     }

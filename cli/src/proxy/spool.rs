@@ -130,7 +130,7 @@ pub(crate) async fn read(
 /// The function URL payload limit check, for `len` bytes so far.
 fn check(headers: &HeaderMap, len: u64) -> Result<(), BodyError> {
     match PayloadLimit::default().check(headers, len) {
-        Err(Error::BodyTooLarge { size, limit }) => Err(BodyError::TooLarge { size, limit }),
+        Err(Error::BodyTooLarge { size, limit, .. }) => Err(BodyError::TooLarge { size, limit }),
         _ => Ok(()),
     }
 }

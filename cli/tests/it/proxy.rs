@@ -1,4 +1,4 @@
-//! The `proxy` example (a signing sidecar) run as a child process against the emulator: what
+//! `lambda-url proxy` (a signing sidecar) run as a child process against the emulator: what
 //! crossed the wire to the function URL, the spool files, memory from `/proc`, streaming,
 //! failures, shutdown, the connection limit, and a load comparison with in-process signing.
 //!
@@ -27,6 +27,8 @@ const LIMIT: usize = 6_291_456;
 struct ProxyChild {
     child: std::process::Child,
     url: String,
+    /// The first stdout line.
+    config: serde_json::Value,
     stderr: Arc<Mutex<String>>,
     /// Reads stderr until the child closes it.
     stderr_reader: Option<std::thread::JoinHandle<()>>,
@@ -193,24 +195,14 @@ impl Launch {
     }
 
     fn command(&self, dir: &Path) -> Command {
-        let mut command = Command::new(support::example_binary("proxy"));
+        let mut command = support::lambda_url("proxy", dir);
         command
             .args(&self.args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", dir)
             .env("TMPDIR", dir.join("tmp"))
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_CONFIG_FILE", dir.join("no-config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-credentials"))
-            .envs(self.env.iter().map(|(k, v)| (*k, v.as_str())))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(if self.stderr {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            });
+            .envs(self.env.iter().map(|(k, v)| (*k, v.as_str())));
+        if !self.stderr {
+            command.stderr(Stdio::null());
+        }
         command
     }
 
@@ -248,6 +240,7 @@ impl Launch {
         let mut proxy = ProxyChild {
             child,
             url: String::new(),
+            config: serde_json::Value::Null,
             stderr,
             stderr_reader,
             dir,
@@ -259,6 +252,7 @@ impl Launch {
             )
         });
         proxy.url = config["listen"].as_str().expect("listen").to_owned();
+        proxy.config = config;
         assert!(
             proxy.url.starts_with("http://127.0.0.1:") && proxy.url.ends_with('/'),
             "{}",
@@ -992,10 +986,8 @@ async fn peak_rss_stays_within_16_mib_of_idle_for_eight_concurrent_5_mb_uploads(
 }
 
 #[test]
-fn bad_usage_and_missing_credentials_exit_2_with_one_line() {
-    let cases: [(&[&str], &str); 5] = [
-        (&[], "no --upstream"),
-        (&["--upstream"], "needs a value"),
+fn bad_configuration_and_missing_credentials_exit_2_with_one_json_line() {
+    let cases: [(&[&str], &str); 3] = [
         (
             &[
                 "--upstream",
@@ -1026,15 +1018,88 @@ fn bad_usage_and_missing_credentials_exit_2_with_one_line() {
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(output.stdout.is_empty(), "{args:?}");
         assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: {stderr}");
+        let line: serde_json::Value = serde_json::from_str(stderr.trim()).expect("JSON");
+        assert!(
+            line["error"].as_str().is_some_and(|e| e.contains(message)),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn bad_usage_exits_2_with_clap_s_message() {
+    let cases: [(&[&str], &str); 5] = [
+        (&[], "the following required arguments were not provided"),
+        (
+            &["--upstream"],
+            "a value is required for '--upstream <URL>'",
+        ),
+        (
+            &["--upstream", "http://127.0.0.1:9/", "--timeout-secs", "0"],
+            "invalid value '0' for '--timeout-secs <N>'",
+        ),
+        (
+            &[
+                "--upstream",
+                "http://127.0.0.1:9/",
+                "--max-connections",
+                "0",
+            ],
+            "invalid value '0' for '--max-connections <N>'",
+        ),
+        (
+            &["--upstream", "http://127.0.0.1:9/", "--port", "http"],
+            "invalid value 'http' for '--port <N>'",
+        ),
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (args, message) in cases {
+        let mut launch = Launch::new("", &[]);
+        launch.args = args.iter().map(|a| (*a).to_owned()).collect();
+        let output = launch.command(dir.path()).output().expect("run the proxy");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
-    let help = Launch::new("", &[])
-        .command(dir.path())
-        .arg("--help")
-        .output()
-        .expect("help");
-    assert!(help.status.success());
-    assert!(String::from_utf8_lossy(&help.stdout).contains("--spool-threshold"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_region_the_region_comes_from_aws_region_then_aws_default_region() {
+    let emulator = emulator(|b| b).await;
+    for (vars, expected) in [
+        (
+            vec![("AWS_DEFAULT_REGION", support::REGION)],
+            support::REGION,
+        ),
+        (
+            vec![
+                ("AWS_REGION", support::REGION),
+                ("AWS_DEFAULT_REGION", "us-west-2"),
+            ],
+            support::REGION,
+        ),
+    ] {
+        let mut launch = Launch::new(emulator.function_url(), &[]).credentials(support::ACCESS_KEY);
+        launch
+            .env
+            .extend(vars.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        let proxy = launch.start().await;
+        // The first stdout line: exactly these four fields.
+        let config = &proxy.config;
+        assert_eq!(config.as_object().map(|o| o.len()), Some(4), "{config}");
+        assert_eq!(config["region"], expected, "{vars:?}");
+        assert_eq!(config["mode"], "iam");
+        assert_eq!(config["upstream"], emulator.function_url());
+        let response = reqwest::Client::new()
+            .get(format!("{}env", proxy.url))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 200, "{vars:?}");
+    }
+    assert_eq!(emulator.received().len(), 2);
 }
 
 /// Requests per side for the load comparison: `LUS_PROXY_LOAD_REQUESTS`, else 500.

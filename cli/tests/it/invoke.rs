@@ -1,11 +1,11 @@
-//! The `invoke` example (an awscurl for function URLs) run as a child process against the
+//! `lambda-url invoke` (an awscurl for function URLs) run as a child process against the
 //! emulator: every option, every exit status, and what the function URL endpoint received.
 //!
 //! Every child runs with a cleared environment (only `PATH`, an empty `HOME`, IMDS disabled and
 //! the variables a test sets), is killed after 30 seconds, and must never print a panic or a
 //! backtrace.
 
-use crate::support::{self, emulator, sha256_hex};
+use crate::support::{self, emulator, session_env, sha256_hex};
 use lambda_url_emulator::{CloudFrontConfig, Emulator, HandlerResponse, OacSigning};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -22,11 +22,6 @@ const LIMIT: usize = 6_291_456;
 const OAC_BODY: &str = "{\n    \"test\": \"message\"\n}";
 const OAC_BODY_SHA256: &str = "7acb899e28935d98d2a01e27212b5f130ca860f5899c1caabf18ec0988e5df62";
 
-/// The `invoke` example binary, built once per test run.
-fn binary() -> &'static Path {
-    support::example_binary("invoke")
-}
-
 /// A directory under the system temp dir, removed on drop.
 struct TempDir(PathBuf);
 
@@ -34,7 +29,7 @@ impl TempDir {
     fn new() -> Self {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let path = std::env::temp_dir().join(format!(
-            "lambda-url-signer-invoke-{}-{}",
+            "lambda-url-invoke-{}-{}",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
@@ -61,7 +56,7 @@ impl Drop for TempDir {
 
 /// What a child printed and how it ended.
 #[derive(Debug)]
-struct Output {
+pub(crate) struct Output {
     code: Option<i32>,
     stdout: Vec<u8>,
     stderr: String,
@@ -77,51 +72,40 @@ impl Output {
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:?}"))
     }
 
-    /// Exit 2 with a one-line message on stderr and nothing on stdout.
+    /// Exit 2 with a one-line message of its own on stderr and nothing on stdout.
     fn assert_config_error(&self, contains: &str) {
         assert_eq!(self.code, Some(2), "{self:?}");
         assert!(self.stdout.is_empty(), "{self:?}");
         assert_eq!(self.stderr.lines().count(), 1, "{self:?}");
-        assert!(self.stderr.starts_with("invoke: "), "{self:?}");
+        assert!(self.stderr.starts_with("lambda-url invoke: "), "{self:?}");
         assert!(self.stderr.contains(contains), "{contains:?} in {self:?}");
+    }
+
+    /// Exit 2 with clap's usage error on stderr and nothing on stdout.
+    fn assert_usage_error(&self, contains: &str) {
+        assert_eq!(self.code, Some(2), "{self:?}");
+        assert!(self.stdout.is_empty(), "{self:?}");
+        assert!(self.stderr.starts_with("error: "), "{self:?}");
+        assert!(self.stderr.contains(contains), "{contains:?} in {self:?}");
+        assert!(self.stderr.contains("--help"), "{self:?}");
     }
 }
 
-/// The environment variables with the session test credentials the emulator accepts.
-fn session_env() -> Vec<(&'static str, String)> {
-    vec![
-        ("AWS_ACCESS_KEY_ID", support::ACCESS_KEY.to_owned()),
-        ("AWS_SECRET_ACCESS_KEY", support::SECRET_KEY.to_owned()),
-        ("AWS_SESSION_TOKEN", support::SESSION_TOKEN.to_owned()),
-    ]
-}
-
-/// Runs the example with `args`, a cleared environment plus `env`, and `stdin` if given.
-async fn run(args: &[&str], env: &[(&str, String)], stdin: Option<Vec<u8>>) -> Output {
-    let binary = binary();
+/// Runs `lambda-url invoke` with `args`, a cleared environment plus `env`, and `stdin` if
+/// given.
+pub(crate) async fn run(args: &[&str], env: &[(&str, String)], stdin: Option<Vec<u8>>) -> Output {
     let home = TempDir::new();
-    let mut command = tokio::process::Command::new(binary);
+    let mut command = tokio::process::Command::from(support::lambda_url("invoke", home.path()));
     command
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", home.path().join("config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            home.path().join("credentials"),
-        )
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {
             Stdio::null()
         })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .kill_on_drop(true);
-    let mut child = command.spawn().expect("spawn the invoke example");
+    let mut child = command.spawn().expect("spawn lambda-url invoke");
     if let (Some(bytes), Some(mut pipe)) = (stdin, child.stdin.take()) {
         tokio::spawn(async move {
             let _ = pipe.write_all(&bytes).await;
@@ -131,7 +115,7 @@ async fn run(args: &[&str], env: &[(&str, String)], stdin: Option<Vec<u8>>) -> O
     let output = tokio::time::timeout(TIMEOUT, child.wait_with_output())
         .await
         .unwrap_or_else(|_| panic!("invoke {args:?} ran longer than {TIMEOUT:?}; killed"))
-        .expect("wait for the invoke example");
+        .expect("wait for lambda-url invoke");
     let output = Output {
         code: output.status.code(),
         stdout: output.stdout,
@@ -145,7 +129,7 @@ async fn run(args: &[&str], env: &[(&str, String)], stdin: Option<Vec<u8>>) -> O
     output
 }
 
-/// Runs the example with the session test credentials.
+/// Runs `lambda-url invoke` with the session test credentials.
 async fn invoke(args: &[&str]) -> Output {
     run(args, &session_env(), None).await
 }
@@ -330,6 +314,203 @@ async fn region_is_required_for_a_loopback_url() {
     assert!(emu.received().is_empty(), "nothing was sent");
 }
 
+/// The session credentials plus `vars`.
+fn env_with(vars: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+    let mut env = session_env();
+    env.extend(vars.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    env
+}
+
+/// The credential scope's region in a signed request the emulator received.
+fn signed_region(request: &lambda_url_emulator::ReceivedRequest) -> String {
+    let authorization = request.header_str("authorization").expect("signed");
+    let scope = authorization
+        .split("Credential=")
+        .nth(1)
+        .and_then(|c| c.split(',').next())
+        .expect("a credential");
+    scope.split('/').nth(2).expect("a region").to_owned()
+}
+
+#[tokio::test]
+async fn without_region_the_environment_gives_it_aws_region_first() {
+    let emu = emulator(|b| b).await;
+    let target = url(&emu, "/r");
+    let cases: [(&[(&str, &str)], &[&str], Option<i32>, &str); 6] = [
+        (
+            &[("AWS_DEFAULT_REGION", support::REGION)],
+            &[],
+            Some(0),
+            support::REGION,
+        ),
+        (
+            &[("AWS_REGION", support::REGION)],
+            &[],
+            Some(0),
+            support::REGION,
+        ),
+        (
+            &[
+                ("AWS_REGION", support::REGION),
+                ("AWS_DEFAULT_REGION", "us-west-2"),
+            ],
+            &[],
+            Some(0),
+            support::REGION,
+        ),
+        // An empty AWS_REGION counts as unset.
+        (
+            &[("AWS_REGION", ""), ("AWS_DEFAULT_REGION", support::REGION)],
+            &[],
+            Some(0),
+            support::REGION,
+        ),
+        // --region wins over both.
+        (
+            &[
+                ("AWS_REGION", "us-west-2"),
+                ("AWS_DEFAULT_REGION", "us-west-2"),
+            ],
+            &["--region", support::REGION],
+            Some(0),
+            support::REGION,
+        ),
+        // The environment's region is the one signed for: the emulator refuses its scope.
+        (
+            &[
+                ("AWS_REGION", "us-west-2"),
+                ("AWS_DEFAULT_REGION", support::REGION),
+            ],
+            &[],
+            Some(22),
+            "us-west-2",
+        ),
+    ];
+    for (i, (vars, flags, code, region)) in cases.into_iter().enumerate() {
+        let mut args = flags.to_vec();
+        args.push(&target);
+        let out = run(&args, &env_with(vars), None).await;
+        assert_eq!(out.code, code, "{vars:?} {flags:?}: {out:?}");
+        assert_eq!(
+            signed_region(&emu.received()[i]),
+            region,
+            "{vars:?} {flags:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_function_url_host_keeps_its_own_region_over_the_environment() {
+    // Presigning sends nothing, so a real function URL host works offline.
+    let function_url =
+        "https://abcdefghijklmnopqrstuvwxyz234567.lambda-url.eu-central-1.on.aws/report";
+    let env = env_with(&[("AWS_REGION", "us-west-2")]);
+    let out = run(&["--presign", "60", function_url], &env, None).await;
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout_text()
+            .contains("%2Feu-central-1%2Flambda%2Faws4_request"),
+        "{out:?}"
+    );
+    // A host without a region takes the environment's.
+    let out = run(&["--presign", "60", "http://127.0.0.1:9/"], &env, None).await;
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout_text()
+            .contains("%2Fus-west-2%2Flambda%2Faws4_request"),
+        "{out:?}"
+    );
+}
+
+#[tokio::test]
+async fn without_any_region_nothing_is_sent_and_the_error_names_every_way_to_give_one() {
+    let emu = emulator(|b| b).await;
+    for env in [
+        session_env(),
+        env_with(&[("AWS_REGION", ""), ("AWS_DEFAULT_REGION", " ")]),
+    ] {
+        let out = run(&[emu.function_url()], &env, None).await;
+        out.assert_config_error("no region for host `127.0.0.1:");
+        for way in ["--region", "AWS_REGION", "AWS_DEFAULT_REGION"] {
+            assert!(out.stderr.contains(way), "{way} in {out:?}");
+        }
+    }
+    // A malformed region from the environment names the variable.
+    let out = run(
+        &[emu.function_url()],
+        &env_with(&[("AWS_DEFAULT_REGION", "EU Central")]),
+        None,
+    )
+    .await;
+    out.assert_config_error("invalid region");
+    assert!(out.stderr.contains("AWS_DEFAULT_REGION"), "{out:?}");
+    assert!(emu.received().is_empty(), "nothing was sent");
+}
+
+/// Runs `lambda-url invoke` with the session credentials and arguments that need not be UTF-8.
+fn invoke_os(args: &[std::ffi::OsString]) -> std::process::Output {
+    let home = TempDir::new();
+    support::lambda_url("invoke", home.path())
+        .args(args)
+        .envs(session_env())
+        .output()
+        .expect("run lambda-url invoke")
+}
+
+/// `-d` and `-H` values that are not UTF-8 (argv cannot hold NUL) reach the function URL byte
+/// for byte, or are refused when they cannot be signed.
+#[tokio::test]
+async fn data_and_header_bytes_that_are_not_utf8_pass_through_unchanged() {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+    let emu = emulator(|b| b).await;
+    let body: Vec<u8> = vec![0xff, 0xfe, b'-', 0x01, 0xc3, b'\n'];
+    let os = |s: &str| OsString::from(s);
+    let latin = || OsString::from_vec(b"x-latin: caf\xe9".to_vec());
+
+    let output = invoke_os(&[
+        os("--region"),
+        os(support::REGION),
+        os("-d"),
+        OsString::from_vec(body.clone()),
+        os(&url(&emu, "/bytes")),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let r = &emu.received()[0];
+    assert_eq!(r.outcome.status, 200, "{r:?}");
+    assert_eq!(r.body, body);
+    assert_eq!(
+        r.header_str("x-amz-content-sha256"),
+        Some(sha256_hex(&body).as_str())
+    );
+
+    // SigV4 signs header values as text: one that is not UTF-8 is refused, nothing is sent.
+    let output = invoke_os(&[
+        os("--region"),
+        os(support::REGION),
+        os("-H"),
+        latin(),
+        os(&url(&emu, "/bytes")),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("lambda-url invoke: "), "{stderr}");
+    assert!(stderr.contains("not valid UTF-8"), "{stderr}");
+    assert_eq!(emu.received().len(), 1);
+
+    // Unsigned (--oac), the same header goes out as given.
+    let cloudfront = emu.cloudfront_url().expect("cloudfront").to_owned();
+    let output = invoke_os(&[os("--oac"), os("-H"), latin(), os(&cloudfront)]);
+    let r = &emu.received()[1];
+    assert_eq!(
+        r.header_values("x-latin"),
+        vec![&b"caf\xe9"[..]],
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 #[tokio::test]
 async fn oac_posts_through_cloudfront_without_credentials() {
     let emu = emulator(|b| b).await;
@@ -474,7 +655,7 @@ async fn presign_expiry_must_be_between_one_second_and_seven_days() {
         out.assert_config_error("out of range");
     }
     let out = invoke(&["--presign", "soon", "--region", support::REGION, &target]).await;
-    out.assert_config_error("--presign");
+    out.assert_usage_error("invalid value 'soon' for '--presign <SECONDS>'");
     // The limits themselves are accepted.
     for expiry in ["1", "604800"] {
         let out = invoke(&["--presign", expiry, "--region", support::REGION, &target]).await;
@@ -674,20 +855,25 @@ async fn malformed_arguments_exit_2_and_send_nothing() {
     out.assert_config_error("no colon");
     let out = invoke(&["--region", support::REGION, "-H", "Bad Name: x", &target]).await;
     out.assert_config_error("invalid name");
-    let out = invoke(&["--region", support::REGION, "--bogus", &target]).await;
-    out.assert_config_error("unknown option `--bogus`");
-    let out = invoke(&["--region", support::REGION, &target, "-X"]).await;
-    out.assert_config_error("--request needs a value");
     let out = invoke(&["--region", support::REGION, "-X", "GE T", &target]).await;
     out.assert_config_error("not an HTTP method");
-    let out = invoke(&["--region", support::REGION, &target, &target]).await;
-    out.assert_config_error("more than one URL");
-    let out = invoke(&["--region", support::REGION, "--retries", "-1", &target]).await;
-    out.assert_config_error("--retries");
-    let out = invoke(&["--region", support::REGION]).await;
-    out.assert_config_error("no URL");
     let out = invoke(&["--oac", "--presign", "60", &target]).await;
     out.assert_config_error("exclude each other");
+    // What clap refuses, with its own message and usage line.
+    let out = invoke(&["--region", support::REGION, "--bogus", &target]).await;
+    out.assert_usage_error("unexpected argument '--bogus'");
+    let out = invoke(&["--region", support::REGION, &target, "-X"]).await;
+    out.assert_usage_error("a value is required for '--request <METHOD>'");
+    let out = invoke(&["--region", support::REGION, &target, &target]).await;
+    out.assert_usage_error(&format!("unexpected argument '{target}'"));
+    let out = invoke(&["--region", support::REGION, "--retries", "-1", &target]).await;
+    out.assert_usage_error("'-1'");
+    let out = invoke(&["--region", support::REGION, "--retries", "many", &target]).await;
+    out.assert_usage_error("invalid value 'many' for '--retries <N>'");
+    let out = invoke(&["--region", support::REGION]).await;
+    out.assert_usage_error("<URL>");
+    let out = invoke(&["--region", support::REGION, "-d", "a", "-d", "b", &target]).await;
+    out.assert_usage_error("'--data <DATA>' cannot be used multiple times");
     assert!(emu.received().is_empty());
 }
 
@@ -782,7 +968,6 @@ async fn no_credentials_exits_2_and_sends_nothing() {
     assert!(emu.received().is_empty());
 }
 
-#[cfg(feature = "aws-config")]
 #[tokio::test]
 async fn profile_reads_the_shared_credentials_file() {
     let emu = emulator(|b| b).await;
@@ -836,20 +1021,6 @@ async fn profile_reads_the_shared_credentials_file() {
     assert_eq!(emu.received().len(), 1);
 }
 
-#[cfg(not(feature = "aws-config"))]
-#[tokio::test]
-async fn profile_needs_the_aws_config_feature() {
-    let out = invoke(&[
-        "--profile",
-        "x",
-        "--region",
-        support::REGION,
-        "http://127.0.0.1:9/",
-    ])
-    .await;
-    out.assert_config_error("aws-config");
-}
-
 #[tokio::test]
 async fn a_transport_error_exits_1() {
     // A port that was free a moment ago: nothing listens on it.
@@ -875,7 +1046,10 @@ async fn help_goes_to_stdout_and_exits_0() {
         assert_eq!(out.code, Some(0), "{out:?}");
         assert!(out.stderr.is_empty(), "{out:?}");
         let text = out.stdout_text();
-        assert!(text.contains("Usage: invoke [OPTIONS] <URL>"), "{text}");
+        assert!(
+            text.contains("Usage: lambda-url invoke [OPTIONS] <URL>"),
+            "{text}"
+        );
         for option in [
             "-X, --request",
             "-H, --header",
@@ -886,6 +1060,7 @@ async fn help_goes_to_stdout_and_exits_0() {
             "--presign",
             "--profile",
             "--retries",
+            "--cacert <FILE>",
             "-i, --include",
             "-v, --verbose",
             "-h, --help",
@@ -896,7 +1071,6 @@ async fn help_goes_to_stdout_and_exits_0() {
 }
 
 /// `--cacert FILE` against the emulator serving https with its generated root.
-#[cfg(feature = "rustls")]
 mod https {
     use super::*;
 
@@ -1009,23 +1183,22 @@ mod https {
     }
 
     #[tokio::test]
-    async fn the_emulator_example_writes_the_root_that_cacert_trusts() {
+    async fn the_emulator_writes_the_root_that_cacert_trusts() {
         use tokio::io::AsyncBufReadExt;
         let dir = TempDir::new();
         let root = dir.path().join("root.pem");
-        let mut emulator = tokio::process::Command::new(support::example_binary("emulator"))
+        let mut emulator =
+            tokio::process::Command::from(support::lambda_url("emulator", dir.path()));
+        let mut emulator = emulator
             .arg("--region")
             .arg(support::REGION)
             .arg("--tls")
             .arg(&root)
-            .env_clear()
             .envs(session_env())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true)
             .spawn()
-            .expect("spawn the emulator example");
+            .expect("spawn lambda-url emulator");
         let stdout = emulator.stdout.take().expect("stdout");
         let mut line = String::new();
         tokio::time::timeout(
@@ -1033,7 +1206,7 @@ mod https {
             tokio::io::BufReader::new(stdout).read_line(&mut line),
         )
         .await
-        .expect("the emulator example printed its line in time")
+        .expect("the emulator printed its line in time")
         .expect("read its line");
         let config: serde_json::Value = serde_json::from_str(line.trim()).expect("one JSON line");
         let function_url = config["function_url"].as_str().expect("function_url");
@@ -1059,11 +1232,5 @@ mod https {
             "arn:aws:iam::123456789012:user/local"
         );
         assert_eq!(out.json()["bodySha256"], sha256_hex(b"hi"));
-    }
-
-    #[tokio::test]
-    async fn help_lists_cacert() {
-        let out = run(&["--help"], &[], None).await;
-        assert!(out.stdout_text().contains("--cacert <FILE>"), "{out:?}");
     }
 }
