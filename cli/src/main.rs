@@ -89,8 +89,21 @@ mod tests {
             &["lambda-url", "emulator", "--port", "70000"][..],
             &["lambda-url", "emulator", "--region"],
             &["lambda-url", "emulator", "--region", "r", "--verbose"],
-            &["lambda-url", "proxy", "--upstream", "u", "--timeout-secs", "0"],
-            &["lambda-url", "proxy", "--upstream", "u", "--max-connections=0"],
+            &[
+                "lambda-url",
+                "proxy",
+                "--upstream",
+                "u",
+                "--timeout-secs",
+                "0",
+            ],
+            &[
+                "lambda-url",
+                "proxy",
+                "--upstream",
+                "u",
+                "--max-connections=0",
+            ],
             &["lambda-url", "invoke", "-d", "a", "-d", "b", "http://x/"],
             &["lambda-url"],
         ] {

@@ -116,7 +116,12 @@ mod tests {
             "eu-central-1"
         );
         assert_eq!(
-            region_of(resolve(LOOPBACK, None, Some("api.example.com"), Some(&west))),
+            region_of(resolve(
+                LOOPBACK,
+                None,
+                Some("api.example.com"),
+                Some(&west)
+            )),
             "us-west-2"
         );
     }
@@ -124,9 +129,15 @@ mod tests {
     #[test]
     fn no_region_anywhere_is_an_error_naming_the_ways_to_give_one() {
         let error = resolve(LOOPBACK, None, None, None).expect_err("no region");
-        assert!(error.contains("no region for host `127.0.0.1:9000`"), "{error}");
+        assert!(
+            error.contains("no region for host `127.0.0.1:9000`"),
+            "{error}"
+        );
         assert!(error.contains("--region"), "{error}");
-        assert!(error.contains("AWS_REGION or AWS_DEFAULT_REGION"), "{error}");
+        assert!(
+            error.contains("AWS_REGION or AWS_DEFAULT_REGION"),
+            "{error}"
+        );
         let error = resolve(LOOPBACK, None, Some("api.example.com"), None).expect_err("none");
         assert!(error.contains("sign host `api.example.com`"), "{error}");
     }

@@ -153,10 +153,17 @@ mod tests {
     fn amz_dates_parse_to_their_instant() {
         let time = parse_amz_date("20150830T123600Z").expect("valid");
         assert_eq!(
-            time.duration_since(UNIX_EPOCH).expect("after 1970").as_secs(),
+            time.duration_since(UNIX_EPOCH)
+                .expect("after 1970")
+                .as_secs(),
             1_440_938_160
         );
-        for bad in ["20150830T123600", "20151330T123600Z", "2015083OT123600Z", ""] {
+        for bad in [
+            "20150830T123600",
+            "20151330T123600Z",
+            "2015083OT123600Z",
+            "",
+        ] {
             assert!(parse_amz_date(bad).is_none(), "{bad}");
         }
     }

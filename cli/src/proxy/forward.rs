@@ -1,15 +1,15 @@
 //! One request: read and hash the body, build and sign the upstream request, send it, and
 //! stream the answer back; the proxy's own answers are JSON.
 
-use crate::describe::describe;
 use super::log_line;
 use super::spool::{self, BodyError};
+use crate::describe::describe;
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Request, Response, StatusCode};
 use hyper::body::{Body as _, Frame, Incoming, SizeHint};
-use lambda_url_signer::{Error, FunctionUrl, Signer};
 use lambda_url_signer::reqwest::Diagnosis;
+use lambda_url_signer::{Error, FunctionUrl, Signer};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};

@@ -167,14 +167,19 @@ async fn run(args: Args, env_region: Option<EnvRegion>) -> Result<(), Failure> {
     )
     .map_err(|e| usage(describe(&e)))?;
     let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
-    server::serve(Arc::new(proxy), args.port, max_connections, |addr, proxy| {
-        serde_json::json!({
-            "listen": format!("http://{addr}/"),
-            "upstream": proxy.upstream().as_str(),
-            "mode": mode,
-            "region": region,
-        })
-    })
+    server::serve(
+        Arc::new(proxy),
+        args.port,
+        max_connections,
+        |addr, proxy| {
+            serde_json::json!({
+                "listen": format!("http://{addr}/"),
+                "upstream": proxy.upstream().as_str(),
+                "mode": mode,
+                "region": region,
+            })
+        },
+    )
     .await
     .map_err(Failure::Runtime)
 }

@@ -1,0 +1,9 @@
+//! The `lambda-url` binary's tests: every subcommand run as a child process
+//! (`CARGO_BIN_EXE_lambda-url`), against the emulator on loopback.
+
+mod support;
+
+mod emulator;
+mod invoke;
+mod proxy;
+mod usage;
