@@ -17,9 +17,6 @@ mod emulator;
 #[cfg(feature = "middleware")]
 mod middleware;
 
-#[cfg(feature = "middleware")]
-mod invoke;
-
 mod properties;
 
 #[cfg(feature = "middleware")]
@@ -34,9 +31,6 @@ mod faults;
 #[cfg(feature = "middleware")]
 mod secrets;
 
-#[cfg(feature = "middleware")]
-mod examples;
-
 #[cfg(all(feature = "rustls", feature = "middleware"))]
 mod tls;
 
@@ -48,6 +42,3 @@ mod leaks;
 
 #[cfg(feature = "middleware")]
 mod intent;
-
-#[cfg(all(feature = "middleware", feature = "aws-config"))]
-mod proxy;

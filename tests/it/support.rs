@@ -487,66 +487,6 @@ pub fn assert_no_secret(context: &str, text: &str) {
     }
 }
 
-/// An example's binary, built once per test run with the features this test binary has
-/// (`cargo test --test it` does not build examples on its own).
-pub fn example_binary(name: &'static str) -> &'static std::path::Path {
-    use std::collections::HashMap;
-    use std::path::{Path, PathBuf};
-    use std::sync::{Mutex, OnceLock};
-    static BUILT: OnceLock<Mutex<HashMap<&'static str, &'static Path>>> = OnceLock::new();
-    let mut built = BUILT
-        .get_or_init(|| Mutex::new(HashMap::new()))
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(path) = built.get(name) {
-        return path;
-    }
-    // This test binary is `<target-dir>/<profile>/deps/it-<hash>`.
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("<target-dir>/<profile>")
-        .to_path_buf();
-    let target_dir = profile_dir.parent().expect("<target-dir>");
-    let mut features = vec!["middleware", "emulator"];
-    if cfg!(feature = "aws-config") {
-        features.push("aws-config");
-    }
-    if cfg!(feature = "rustls") {
-        features.push("rustls");
-    }
-    let mut build = std::process::Command::new(env!("CARGO"));
-    build
-        .args([
-            "build",
-            "--quiet",
-            "--example",
-            name,
-            "--no-default-features",
-        ])
-        .args(["--features", &features.join(" ")])
-        .arg("--manifest-path")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", target_dir);
-    if profile_dir.file_name().is_some_and(|n| n == "release") {
-        build.arg("--release");
-    }
-    let status = build.status().expect("cargo runs");
-    assert!(status.success(), "building the {name} example failed");
-    let binary: PathBuf = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        binary.is_file(),
-        "no example binary at {}",
-        binary.display()
-    );
-    let leaked: &'static Path = Box::leak(binary.into_boxed_path());
-    built.insert(name, leaked);
-    leaked
-}
-
 /// What the emulated function was invoked with, in order.
 pub type Events = std::sync::Arc<std::sync::Mutex<Vec<lambda_url_emulator::InvokeEvent>>>;
 
