@@ -4,6 +4,7 @@
 //! memory [--iam | --oac | --plain]   send one 6 MiB POST to a loopback server (default --iam)
 //! memory --stream                    stream a 5,000,000-byte file through SigningMiddleware
 //!                                    with a precomputed PayloadHash; print the peak heap growth
+//!                                    (exit 1 when it reaches 2 MiB)
 //! memory --count-allocs              allocations per signature, crate and plain aws-sigv4
 //! memory --roundtrip-allocs [plain|iam|oac]
 //!                                    allocations per 1 KiB POST round trip (2,000 rounds)
@@ -17,7 +18,14 @@
 //! below); run them under `/usr/bin/time -v` for the maximum RSS. `--plain` sends the same
 //! body without middleware, so the difference to `--iam` is what signing costs.
 //!
-//! Run with `cargo run --release --example memory --features middleware,emulator -- --iam`.
+//! A bench target with its own `main` (`harness = false`):
+//!
+//! ```text
+//! cargo bench --bench memory --all-features -- --iam
+//! ```
+//!
+//! `cargo bench` appends `--bench` to the arguments; it is ignored. Under `/usr/bin/time -v`,
+//! run the built binary itself (`cargo bench --bench memory --no-run` names it), not cargo.
 
 use aws_sigv4::http_request::{
     sign, PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings,
@@ -36,6 +44,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 const BODY_LEN: usize = 6 * 1024 * 1024;
+/// `--stream` fails when the peak heap grows by this much: the file must not be buffered.
+const STREAM_HEAP_BOUND: usize = 2 * 1024 * 1024;
 const REGION: &str = "eu-central-1";
 const GET_URL: &str =
     "https://abcdefghijklmnopqrstuvwxyz234567.lambda-url.eu-central-1.on.aws/items?limit=10&next=a%20b";
@@ -130,15 +140,19 @@ fn json_body(len: usize) -> Vec<u8> {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let mode = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "--iam".to_owned());
-    match mode.as_str() {
+    // `cargo bench` passes `--bench` after the arguments given after `--`.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| arg != "--bench")
+        .collect();
+    let mode = args.first().map_or("--iam", String::as_str);
+    let rest = args.get(1..).unwrap_or_default();
+    match mode {
         "--iam" | "--oac" | "--plain" => send(&mode[2..]),
         "--stream" => stream_file(),
         "--count-allocs" => count_allocs(),
-        "--sign-loop" => sign_loop(),
-        "--roundtrip-allocs" => roundtrip_allocs(),
+        "--sign-loop" => sign_loop(rest),
+        "--roundtrip-allocs" => roundtrip_allocs(rest.first().map(String::as_str)),
         "--signatures" => signatures(),
         other => Err(format!(
             "unknown mode {other:?}: use --iam, --oac, --plain, --stream, --count-allocs, --sign-loop or --signatures"
@@ -252,6 +266,12 @@ fn stream_file() -> Result<(), Box<dyn Error>> {
     println!("peak heap growth: {growth} bytes");
     if reply != format!("200 OK {FILE_LEN} bytes, iam") {
         return Err(format!("unexpected reply {reply:?}").into());
+    }
+    if growth >= STREAM_HEAP_BOUND {
+        return Err(format!(
+            "streaming {FILE_LEN} bytes grew the heap by {growth} bytes, {STREAM_HEAP_BOUND} or more"
+        )
+        .into());
     }
     Ok(())
 }
@@ -423,10 +443,9 @@ fn count_allocs() -> Result<(), Box<dyn Error>> {
 /// `--sign-loop <crate|aws-sigv4> N`: signs the GET benchmark request `N` times with one signer,
 /// for instruction counts under callgrind (the request clones are counted too: subtract a run
 /// with a small `N`).
-fn sign_loop() -> Result<(), Box<dyn Error>> {
-    let mut args = std::env::args().skip(2);
-    let which = args.next().unwrap_or_else(|| "crate".to_owned());
-    let rounds: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
+fn sign_loop(args: &[String]) -> Result<(), Box<dyn Error>> {
+    let which = args.first().map_or("crate", String::as_str);
+    let rounds: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000);
     let signer = Signer::builder().region(REGION).build()?;
     let credentials = credentials();
     let identity: Identity = credentials.clone().into();
@@ -435,7 +454,7 @@ fn sign_loop() -> Result<(), Box<dyn Error>> {
     for _ in 0..rounds {
         let mut request = template.clone();
         let hash = PayloadHash::of(request.body());
-        match which.as_str() {
+        match which {
             "crate" => signer.sign_at(&mut request, &hash, &credentials, time)?,
             "aws-sigv4" => sign_with_aws_sigv4(&mut request, &identity, time)?,
             other => return Err(format!("unknown signer {other:?}: use crate or aws-sigv4").into()),
@@ -448,7 +467,7 @@ fn sign_loop() -> Result<(), Box<dyn Error>> {
 
 /// `--roundtrip-allocs`: allocations per 1 KiB JSON POST through each client (the discarding
 /// server runs in this process too, and is the same for every client).
-fn roundtrip_allocs() -> Result<(), Box<dyn Error>> {
+fn roundtrip_allocs(only: Option<&str>) -> Result<(), Box<dyn Error>> {
     const ROUNDS: usize = 2000;
     let addr = start_server()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -467,11 +486,10 @@ fn roundtrip_allocs() -> Result<(), Box<dyn Error>> {
     ];
     let body: &'static [u8] = Vec::leak(json_body(1024));
     // An optional client name measures that one alone (for callgrind).
-    let only = std::env::args().nth(2);
     println!("| client | allocations per request | bytes allocated per request |");
     println!("|---|---:|---:|");
     for (name, client) in &clients {
-        if only.as_deref().is_some_and(|only| only != *name) {
+        if only.is_some_and(|only| only != *name) {
             continue;
         }
         let send = || async {

@@ -93,13 +93,28 @@ log "aws4 peer"
 node scripts/peers.js --json >"$OUT/aws4.json"
 
 # --- memory and allocations ------------------------------------------------------------------
-log "memory probe"
-cargo build --release --example memory --all-features >"$OUT/build-memory.txt" 2>&1 ||
+log "memory probe (cargo bench --bench memory)"
+# The bench target has its own main (harness = false). It is built by cargo bench and then run
+# directly, so that /usr/bin/time measures the probe and not cargo.
+cargo bench --bench memory --all-features --no-run --message-format=json \
+  >"$OUT/build-memory.json" 2>"$OUT/build-memory.txt" ||
   { tail -n 40 "$OUT/build-memory.txt" >&2; exit 1; }
-PROBE="$TARGET_DIR/release/examples/memory"
+PROBE=$(python3 -c '
+import json, sys
+for line in sys.stdin:
+    message = json.loads(line)
+    target = message.get("target") or {}
+    if message.get("reason") == "compiler-artifact" and target.get("name") == "memory" \
+            and "bench" in target.get("kind", []) and message.get("executable"):
+        print(message["executable"])
+' <"$OUT/build-memory.json")
+[ -x "$PROBE" ] || { echo "no memory bench executable in $OUT/build-memory.json" >&2; exit 1; }
 for mode in plain iam oac; do
   /usr/bin/time -v "$PROBE" "--$mode" >"$OUT/memory-$mode.txt" 2>"$OUT/memory-$mode.time"
 done
+# A 5,000,000-byte file streamed through SigningMiddleware: exits non-zero when the peak heap
+# grows by 2 MiB or more.
+"$PROBE" --stream >"$OUT/memory-stream.txt"
 "$PROBE" --count-allocs >"$OUT/allocs.md"
 "$PROBE" --signatures >"$OUT/signatures.txt"
 echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
@@ -269,6 +284,11 @@ print("|---|---:|---:|")
 for mode in ("plain", "iam", "oac"):
     print(f"| `--{mode}` | {rss[mode] / 1024:.2f} MiB ({rss[mode]} KiB) | "
           f"{heap[mode] / MIB:.3f} MiB ({heap[mode]} B) |")
+if (out / "memory-stream.txt").exists():  # runs before the memory bench target had no such file
+    stream_growth = int(re.search(r"^peak heap growth: (\d+) bytes",
+                                  (out / "memory-stream.txt").read_text(), re.M).group(1))
+    print(f"\nStreaming a 5,000,000-byte file through `SigningMiddleware` (`--stream`): peak heap "
+          f"growth {stream_growth / MIB:.3f} MiB ({stream_growth} B; the probe fails at 2 MiB).")
 print()
 print("## Allocations per signature (1000 rounds, request clone and drop not counted)\n")
 print((out / "allocs.md").read_text())

@@ -332,70 +332,71 @@ fn signed_region(request: &lambda_url_emulator::ReceivedRequest) -> String {
     scope.split('/').nth(2).expect("a region").to_owned()
 }
 
+/// One run of the region cases: the variables set, the flags given, the exit status, and the
+/// region signed for.
+struct RegionCase {
+    vars: &'static [(&'static str, &'static str)],
+    flags: &'static [&'static str],
+    code: i32,
+    signed: &'static str,
+}
+
 #[tokio::test]
 async fn without_region_the_environment_gives_it_aws_region_first() {
+    use support::REGION;
     let emu = emulator(|b| b).await;
     let target = url(&emu, "/r");
-    let cases: [(&[(&str, &str)], &[&str], Option<i32>, &str); 6] = [
-        (
-            &[("AWS_DEFAULT_REGION", support::REGION)],
-            &[],
-            Some(0),
-            support::REGION,
-        ),
-        (
-            &[("AWS_REGION", support::REGION)],
-            &[],
-            Some(0),
-            support::REGION,
-        ),
-        (
-            &[
-                ("AWS_REGION", support::REGION),
-                ("AWS_DEFAULT_REGION", "us-west-2"),
-            ],
-            &[],
-            Some(0),
-            support::REGION,
-        ),
+    let cases = [
+        RegionCase {
+            vars: &[("AWS_DEFAULT_REGION", REGION)],
+            flags: &[],
+            code: 0,
+            signed: REGION,
+        },
+        RegionCase {
+            vars: &[("AWS_REGION", REGION)],
+            flags: &[],
+            code: 0,
+            signed: REGION,
+        },
+        RegionCase {
+            vars: &[("AWS_REGION", REGION), ("AWS_DEFAULT_REGION", "us-west-2")],
+            flags: &[],
+            code: 0,
+            signed: REGION,
+        },
         // An empty AWS_REGION counts as unset.
-        (
-            &[("AWS_REGION", ""), ("AWS_DEFAULT_REGION", support::REGION)],
-            &[],
-            Some(0),
-            support::REGION,
-        ),
+        RegionCase {
+            vars: &[("AWS_REGION", ""), ("AWS_DEFAULT_REGION", REGION)],
+            flags: &[],
+            code: 0,
+            signed: REGION,
+        },
         // --region wins over both.
-        (
-            &[
+        RegionCase {
+            vars: &[
                 ("AWS_REGION", "us-west-2"),
                 ("AWS_DEFAULT_REGION", "us-west-2"),
             ],
-            &["--region", support::REGION],
-            Some(0),
-            support::REGION,
-        ),
+            flags: &["--region", REGION],
+            code: 0,
+            signed: REGION,
+        },
         // The environment's region is the one signed for: the emulator refuses its scope.
-        (
-            &[
-                ("AWS_REGION", "us-west-2"),
-                ("AWS_DEFAULT_REGION", support::REGION),
-            ],
-            &[],
-            Some(22),
-            "us-west-2",
-        ),
+        RegionCase {
+            vars: &[("AWS_REGION", "us-west-2"), ("AWS_DEFAULT_REGION", REGION)],
+            flags: &[],
+            code: 22,
+            signed: "us-west-2",
+        },
     ];
-    for (i, (vars, flags, code, region)) in cases.into_iter().enumerate() {
-        let mut args = flags.to_vec();
+    for (i, case) in cases.iter().enumerate() {
+        let mut args = case.flags.to_vec();
         args.push(&target);
-        let out = run(&args, &env_with(vars), None).await;
-        assert_eq!(out.code, code, "{vars:?} {flags:?}: {out:?}");
-        assert_eq!(
-            signed_region(&emu.received()[i]),
-            region,
-            "{vars:?} {flags:?}"
-        );
+        let out = run(&args, &env_with(case.vars), None).await;
+        let context = format!("{:?} {:?}", case.vars, case.flags);
+        assert_eq!(out.code, Some(case.code), "{context}: {out:?}");
+        assert_eq!(signed_region(&emu.received()[i]), case.signed, "{context}");
     }
 }
 
@@ -448,12 +449,13 @@ async fn without_any_region_nothing_is_sent_and_the_error_names_every_way_to_giv
 }
 
 /// Runs `lambda-url invoke` with the session credentials and arguments that need not be UTF-8.
-fn invoke_os(args: &[std::ffi::OsString]) -> std::process::Output {
+async fn invoke_os(args: &[std::ffi::OsString]) -> std::process::Output {
     let home = TempDir::new();
-    support::lambda_url("invoke", home.path())
-        .args(args)
-        .envs(session_env())
-        .output()
+    let mut command = tokio::process::Command::from(support::lambda_url("invoke", home.path()));
+    let output = command.args(args).envs(session_env()).output();
+    tokio::time::timeout(TIMEOUT, output)
+        .await
+        .expect("lambda-url invoke ended in time")
         .expect("run lambda-url invoke")
 }
 
@@ -474,7 +476,8 @@ async fn data_and_header_bytes_that_are_not_utf8_pass_through_unchanged() {
         os("-d"),
         OsString::from_vec(body.clone()),
         os(&url(&emu, "/bytes")),
-    ]);
+    ])
+    .await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     let r = &emu.received()[0];
@@ -492,7 +495,8 @@ async fn data_and_header_bytes_that_are_not_utf8_pass_through_unchanged() {
         os("-H"),
         latin(),
         os(&url(&emu, "/bytes")),
-    ]);
+    ])
+    .await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.starts_with("lambda-url invoke: "), "{stderr}");
@@ -501,7 +505,7 @@ async fn data_and_header_bytes_that_are_not_utf8_pass_through_unchanged() {
 
     // Unsigned (--oac), the same header goes out as given.
     let cloudfront = emu.cloudfront_url().expect("cloudfront").to_owned();
-    let output = invoke_os(&[os("--oac"), os("-H"), latin(), os(&cloudfront)]);
+    let output = invoke_os(&[os("--oac"), os("-H"), latin(), os(&cloudfront)]).await;
     let r = &emu.received()[1];
     assert_eq!(
         r.header_values("x-latin"),
