@@ -117,22 +117,40 @@ fn is_text(content_type: Option<&[u8]>) -> bool {
 }
 
 /// Checks the size of a body sent with a declared hash: its bytes' length when they are in
-/// memory (`buffered`), else its `Content-Length`; a stream of unknown length is not checked.
+/// memory (`buffered`), else its `Content-Length`, else the length the hash covers; a stream of
+/// unknown length is not checked.
 pub(crate) fn check_declared_length(
     buffered: Option<&[u8]>,
+    declared: &PayloadHash,
     headers: &http::HeaderMap,
     limit: PayloadLimit,
 ) -> Result<(), Error> {
     let length = match buffered {
         Some(bytes) => Some(bytes.len() as u64),
-        None => headers
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok()),
+        None => declared_length(headers).or(declared.body_len()),
     };
     match length {
         Some(length) => limit.check(headers, length),
         None => Ok(()),
+    }
+}
+
+/// The `Content-Length` a request declares.
+fn declared_length(headers: &http::HeaderMap) -> Option<u64> {
+    headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+/// For a streamed body sent with a declared hash that knows its length: sets `Content-Length`
+/// when the request has none, so the body goes out with a length (not chunked) and its size is
+/// known before the first byte is sent.
+pub(crate) fn declare_length(headers: &mut http::HeaderMap, declared: &PayloadHash) {
+    if let Some(len) = declared.body_len() {
+        if !headers.contains_key(http::header::CONTENT_LENGTH) {
+            headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
+        }
     }
 }
 

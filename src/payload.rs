@@ -24,9 +24,29 @@ const EMPTY_PAYLOAD_SHA256: &str =
 ///     "7acb899e28935d98d2a01e27212b5f130ca860f5899c1caabf18ec0988e5df62"
 /// );
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// A hash computed here also knows how many bytes it covers ([`PayloadHash::body_len`]): the
+/// middlewares check a streamed body's size against Lambda's payload limit with it before
+/// sending, and set `Content-Length`. Two hashes are equal when their hex is, whatever they
+/// know of the length.
+#[derive(Clone, Copy)]
 pub struct PayloadHash {
     hex: [u8; 64],
+    len: Option<u64>,
+}
+
+impl PartialEq for PayloadHash {
+    fn eq(&self, other: &Self) -> bool {
+        self.hex == other.hex
+    }
+}
+
+impl Eq for PayloadHash {}
+
+impl std::hash::Hash for PayloadHash {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.hex.hash(state);
+    }
 }
 
 impl PayloadHash {
@@ -42,6 +62,7 @@ impl PayloadHash {
     /// ```
     pub const EMPTY: PayloadHash = PayloadHash {
         hex: *b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        len: Some(0),
     };
 
     /// Hashes `body` in one pass.
@@ -54,10 +75,11 @@ impl PayloadHash {
         if body.is_empty() {
             return Self::EMPTY;
         }
-        Self::from_digest(Sha256::digest(body).into())
+        Self::from_digest(Sha256::digest(body).into(), body.len() as u64)
     }
 
-    /// Hashes everything `reader` yields (a file, a socket) in bounded memory (64 KiB buffer).
+    /// Hashes everything `reader` yields (a file, a socket) in bounded memory (64 KiB buffer),
+    /// and counts the bytes ([`PayloadHash::body_len`]).
     ///
     /// # Errors
     ///
@@ -130,7 +152,21 @@ impl PayloadHash {
         }
         Some(PayloadHash {
             hex: bytes.map(|b| b.to_ascii_lowercase()),
+            len: None,
         })
+    }
+
+    /// How many bytes the hash covers, when it was computed here (`of`, `from_reader`,
+    /// `from_async_reader`, [`PayloadHasher`]); `None` for [`PayloadHash::from_hex`].
+    ///
+    /// ```
+    /// # use lambda_url_signer::PayloadHash;
+    /// assert_eq!(PayloadHash::from_reader(&b"hello"[..])?.body_len(), Some(5));
+    /// assert_eq!(PayloadHash::from_hex(PayloadHash::EMPTY.as_str()).unwrap().body_len(), None);
+    /// # Ok::<(), lambda_url_signer::Error>(())
+    /// ```
+    pub fn body_len(&self) -> Option<u64> {
+        self.len
     }
 
     /// The hash as 64 lowercase hex characters.
@@ -150,14 +186,17 @@ impl PayloadHash {
             .unwrap_or_else(|_| http::HeaderValue::from_static(EMPTY_PAYLOAD_SHA256))
     }
 
-    fn from_digest(digest: [u8; 32]) -> Self {
+    fn from_digest(digest: [u8; 32], len: u64) -> Self {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut hex = [0u8; 64];
         for (i, byte) in digest.iter().enumerate() {
             hex[2 * i] = HEX[usize::from(byte >> 4)];
             hex[2 * i + 1] = HEX[usize::from(byte & 0x0f)];
         }
-        PayloadHash { hex }
+        PayloadHash {
+            hex,
+            len: Some(len),
+        }
     }
 }
 
@@ -193,6 +232,7 @@ impl fmt::Debug for PayloadHash {
 #[derive(Clone, Default)]
 pub struct PayloadHasher {
     inner: Sha256,
+    len: u64,
 }
 
 impl PayloadHasher {
@@ -215,6 +255,7 @@ impl PayloadHasher {
     /// ```
     pub fn update(&mut self, bytes: &[u8]) {
         self.inner.update(bytes);
+        self.len = self.len.saturating_add(bytes.len() as u64);
     }
 
     /// The hash of everything fed so far.
@@ -226,7 +267,7 @@ impl PayloadHasher {
     /// assert_eq!(hasher.finish(), PayloadHash::of(b"x"));
     /// ```
     pub fn finish(self) -> PayloadHash {
-        PayloadHash::from_digest(self.inner.finalize().into())
+        PayloadHash::from_digest(self.inner.finalize().into(), self.len)
     }
 }
 

@@ -124,7 +124,7 @@ pub(crate) fn body_hash(
     limit: PayloadLimit,
 ) -> Result<PayloadHash, Error> {
     if let Some(declared) = extensions.get::<PayloadHash>() {
-        check_declared_length(buffered, headers, limit)?;
+        check_declared_length(buffered, declared, headers, limit)?;
         return Ok(*declared);
     }
     let bytes = buffered.ok_or(Error::StreamingBody)?;

@@ -4,7 +4,7 @@
 use crate::integration::{
     body_hash, AfterBody, AfterResponse, Attempt, ClockOffset, SkewCorrection,
 };
-use crate::limit::refuse_body_on_get_or_head;
+use crate::limit::{declare_length, refuse_body_on_get_or_head};
 use crate::PayloadLimit;
 use crate::{Error, PayloadHash, Signer};
 use http::Extensions;
@@ -218,8 +218,7 @@ impl Middleware for SigningMiddleware {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
-        let hash = body_hash(buffered(&req), req.headers(), extensions, self.limit)
-            .map_err(to_middleware)?;
+        let hash = request_hash(&mut req, extensions, self.limit).map_err(to_middleware)?;
         let sent_url = req.url().clone();
         let attempt = Attempt::new(&self.signer, &self.offset, self.skew, host(&sent_url));
         let retry = if attempt.wants_retry_copy() {
@@ -314,8 +313,7 @@ impl Middleware for OacMiddleware {
             extensions.get::<PayloadHash>(),
         )
         .map_err(to_middleware)?;
-        let hash = body_hash(buffered(&req), req.headers(), extensions, self.limit)
-            .map_err(to_middleware)?;
+        let hash = request_hash(&mut req, extensions, self.limit).map_err(to_middleware)?;
         req.headers_mut()
             .insert(X_AMZ_CONTENT_SHA256, hash.to_header_value());
         tracing::debug!(
@@ -328,6 +326,20 @@ impl Middleware for OacMiddleware {
         warn_if_redirected(&sent_url, &response);
         Ok(response)
     }
+}
+
+/// The body hash by the one rule ([`body_hash`]); a streamed body's `Content-Length` is set
+/// from its declared hash when the request has none.
+fn request_hash(
+    req: &mut Request,
+    extensions: &mut Extensions,
+    limit: PayloadLimit,
+) -> Result<PayloadHash, Error> {
+    let hash = body_hash(buffered(req), req.headers(), extensions, limit)?;
+    if buffered(req).is_none() {
+        declare_length(req.headers_mut(), &hash);
+    }
+    Ok(hash)
 }
 
 /// The body's bytes when they are in memory (no body: none), `None` for a stream.

@@ -171,8 +171,11 @@ impl Signer {
 /// let presigned = Signer::builder().build()?.presign_at(
 ///     &http::Method::GET, &url, &PayloadHash::EMPTY, Duration::from_secs(60), &credentials, SystemTime::now(),
 /// )?;
-/// assert!(presigned.as_str().contains("X-Amz-Security-Token=TOKEN"));
-/// assert!(!format!("{presigned} {presigned:?}").contains("TOKEN"));
+/// // `{}` is the URL to hand on, signature and token included (as `as_str`).
+/// assert!(presigned.to_string().contains("X-Amz-Security-Token=TOKEN"));
+/// assert_eq!(presigned.to_string(), presigned.as_str());
+/// // `{:?}` (logs, panics, `dbg!`) redacts the signature and the token.
+/// assert!(!format!("{presigned:?}").contains("TOKEN"));
 /// # Ok::<(), lambda_url_signer::Error>(())
 /// ```
 #[derive(Clone, PartialEq, Eq)]
@@ -250,9 +253,11 @@ impl PresignedUrl {
     }
 }
 
+/// The full URL, ready to hand on: a presigned URL is meant to be given to someone else, so
+/// `{}` must work when printed. `Debug` redacts the signature and the token instead.
 impl fmt::Display for PresignedUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.redacted())
+        f.write_str(&self.url)
     }
 }
 

@@ -9,7 +9,7 @@ pub use tower_layer;
 pub use tower_service;
 
 use crate::integration::{body_hash, AfterBody, AfterResponse, Attempt, ClockOffset};
-use crate::limit::refuse_body_on_get_or_head;
+use crate::limit::{declare_length, refuse_body_on_get_or_head};
 use crate::{Error, PayloadHash, Signer};
 use crate::{PayloadLimit, SignableBody};
 use bytes::Bytes;
@@ -399,7 +399,8 @@ fn try_clone_request<B: SignableBody>(request: &http::Request<B>) -> Option<http
     Some(copy)
 }
 
-/// The body hash by the one rule ([`body_hash`]), kept in the request's extensions for retries.
+/// The body hash by the one rule ([`body_hash`]), kept in the request's extensions for retries;
+/// a streamed body's `Content-Length` is set from its declared hash when the request has none.
 fn request_hash<B: SignableBody>(
     request: &mut http::Request<B>,
     limit: PayloadLimit,
@@ -412,8 +413,14 @@ fn request_hash<B: SignableBody>(
         &mut extensions,
         limit,
     );
+    let streamed = bytes.is_none();
     drop(bytes);
     *request.extensions_mut() = extensions;
+    if streamed {
+        if let Ok(hash) = &hash {
+            declare_length(request.headers_mut(), hash);
+        }
+    }
     hash
 }
 

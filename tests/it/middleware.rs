@@ -218,7 +218,51 @@ async fn a_streaming_body_with_a_declared_hash_streams_through_both_middlewares(
         assert_eq!(r.outcome.rejection, None, "{r:?}");
         assert_eq!(r.body, bytes, "the handler got the whole file");
         assert_eq!(r.header_str("x-amz-content-sha256"), Some(hash.as_str()));
+        // The hash counted the bytes, so the stream goes out with its length, not chunked.
+        assert_eq!(r.header_str("content-length"), Some("300000"));
+        assert_eq!(r.header_str("transfer-encoding"), None);
     }
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[tokio::test]
+async fn a_streamed_upload_over_the_limit_fails_before_a_byte_is_sent() {
+    let emu = emulator(|b| b).await;
+    // 5,000,000 binary bytes count as 6,666,668 in base64: over Lambda's 6,291,456.
+    let path = std::env::temp_dir().join(format!("lus-too-large-{}", std::process::id()));
+    std::fs::write(&path, vec![7u8; 5_000_000]).unwrap();
+    let hash = PayloadHash::from_async_reader(tokio::fs::File::open(&path).await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(hash.body_len(), Some(5_000_000));
+    let oac = ClientBuilder::new(reqwest::Client::new())
+        .with(OacMiddleware::new())
+        .build();
+    for client in [iam_client(), oac] {
+        let file = tokio::fs::File::open(&path).await.unwrap();
+        let err = client
+            .put(emu.function_url())
+            .header("content-type", "application/octet-stream")
+            .with_extension(hash)
+            .body(reqwest::Body::from(file))
+            .send()
+            .await
+            .unwrap_err();
+        let err = middleware_error(err);
+        assert!(
+            matches!(
+                err,
+                Error::BodyTooLarge {
+                    body_len: 5_000_000,
+                    size: 6_666_668,
+                    limit: 6_291_456
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("base64"), "{err}");
+    }
+    assert!(emu.received().is_empty(), "nothing crossed the wire");
     std::fs::remove_file(&path).unwrap();
 }
 
