@@ -54,7 +54,13 @@ pub enum Diagnosis {
     Forbidden,
     /// 413: the body is over the function URL payload limit.
     PayloadTooLarge,
-    /// Some other error status.
+    /// An error status without `x-amzn-ErrorType`: Lambda did not refuse the request, the
+    /// function's own code answered it (authentication and authorization passed).
+    FromFunction {
+        /// The HTTP status the function returned.
+        status: u16,
+    },
+    /// Some other error status Lambda named (`x-amzn-ErrorType`).
     Other {
         /// The HTTP status.
         status: u16,
@@ -103,6 +109,7 @@ impl Diagnosis {
             (403, "UnrecognizedClientException") => Diagnosis::InvalidSecurityToken,
             (403, "IncompleteSignatureException") => Diagnosis::IncompleteSignature { message },
             (403, "AccessDeniedException") => Diagnosis::Forbidden,
+            (status, "") => Diagnosis::FromFunction { status },
             (status, error_type) => Diagnosis::Other {
                 status,
                 error_type: (!error_type.is_empty()).then(|| error_type.to_owned()),
@@ -189,10 +196,21 @@ impl fmt::Display for Diagnosis {
                     f,
                     "clock skew: the request's x-amz-date is more than 5 minutes from the service's clock ({message})"
                 )?;
-                if let Some(secs) = server_ahead_secs {
-                    write!(f, "; the server's clock is {secs} s from the local clock")?;
+                match server_ahead_secs {
+                    Some(secs) => write!(
+                        f,
+                        "; the server's clock is {secs} s from the local clock. Fix the local clock (NTP). \
+                         The middlewares' skew correction (on by default) re-signs with the server's \
+                         clock only within its bound, 900 s unless raised with \
+                         SkewCorrection::enabled().max_offset(…): a skew that still reached you was \
+                         beyond the bound{}, or correction is off",
+                        if secs.unsigned_abs() > 900 { " (it is over 900 s)" } else { "" }
+                    ),
+                    None => f.write_str(
+                        "; fix the local clock (NTP), or sign through a middleware with skew \
+                         correction on (the default), which learns the server's clock from this answer",
+                    ),
                 }
-                f.write_str("; fix the local clock (NTP) or keep skew correction on")
             }
             Diagnosis::WrongScope { message } => write!(
                 f,
@@ -215,6 +233,11 @@ impl fmt::Display for Diagnosis {
             ),
             Diagnosis::PayloadTooLarge => f.write_str(
                 "payload too large: function urls accept at most 6,291,456 bytes (binary bodies count base64-encoded)",
+            ),
+            Diagnosis::FromFunction { status } => write!(
+                f,
+                "http status {status} from the function itself: no x-amzn-ErrorType, so the \
+                 signature and permissions were accepted and the function's code answered"
             ),
             Diagnosis::Other { status, error_type } => match error_type {
                 Some(t) => write!(f, "http status {status} ({t})"),

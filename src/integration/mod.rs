@@ -9,4 +9,5 @@ pub use diagnosis::Diagnosis;
 pub use skew::SkewCorrection;
 
 pub(crate) use attempt::{body_hash, AfterBody, AfterResponse, Attempt};
+pub(crate) use diagnosis::error_type;
 pub(crate) use skew::ClockOffset;

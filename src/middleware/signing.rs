@@ -2,7 +2,8 @@
 //! OAC hash-only).
 
 use crate::integration::{
-    body_hash, AfterBody, AfterResponse, Attempt, ClockOffset, SkewCorrection,
+    body_hash, error_type, AfterBody, AfterResponse, Attempt, ClockOffset, Diagnosis,
+    SkewCorrection,
 };
 use crate::limit::{declare_length, refuse_body_on_get_or_head};
 use crate::PayloadLimit;
@@ -176,14 +177,7 @@ impl SigningMiddleware {
                 .map_err(to_middleware)?;
             return next.run(retry, extensions).await;
         }
-        let mut rebuilt = http::Response::builder()
-            .status(status)
-            .version(version)
-            .url(url)
-            .body(body)
-            .unwrap_or_default();
-        *rebuilt.headers_mut() = headers;
-        Ok(Response::from(rebuilt))
+        Ok(rebuild(status, version, url, headers, body))
     }
 }
 
@@ -231,13 +225,15 @@ impl Middleware for SigningMiddleware {
             .map_err(to_middleware)?;
         let response = next.clone().run(req, extensions).await?;
         warn_if_redirected(&sent_url, &response);
-        match attempt.after_response(response.status().as_u16(), response.headers()) {
-            AfterResponse::Return => Ok(response),
+        let response = match attempt.after_response(response.status().as_u16(), response.headers())
+        {
+            AfterResponse::Return => response,
             AfterResponse::ReadBody => {
                 Box::pin(self.after_rejection(&attempt, response, retry, &hash, extensions, next))
-                    .await
+                    .await?
             }
-        }
+        };
+        diagnosed(response).await
     }
 }
 
@@ -324,8 +320,57 @@ impl Middleware for OacMiddleware {
         let sent_url = req.url().clone();
         let response = next.run(req, extensions).await?;
         warn_if_redirected(&sent_url, &response);
-        Ok(response)
+        diagnosed(response).await
     }
+}
+
+/// An error response with its [`Diagnosis`] as a response extension
+/// (`response.extensions().get::<Diagnosis>()`). Lambda's own answers (with `x-amzn-ErrorType`,
+/// small JSON) are read and rebuilt with the same status, headers, version, URL and body; the
+/// function's own error answers get [`Diagnosis::FromFunction`] without their body being read.
+/// Success responses pass untouched.
+async fn diagnosed(response: Response) -> reqwest_middleware::Result<Response> {
+    let status = response.status();
+    if status.as_u16() < 400 || response.extensions().get::<Diagnosis>().is_some() {
+        return Ok(response);
+    }
+    if error_type(response.headers()).is_none() {
+        let mut response = response;
+        response.extensions_mut().insert(Diagnosis::FromFunction {
+            status: status.as_u16(),
+        });
+        return Ok(response);
+    }
+    Box::pin(async move {
+        let headers = response.headers().clone();
+        let version = response.version();
+        let url = response.url().clone();
+        let body = response.bytes().await?;
+        Ok(rebuild(status, version, url, headers, body))
+    })
+    .await
+}
+
+/// A response read into `body`, rebuilt as it was, with its [`Diagnosis`] as an extension.
+fn rebuild(
+    status: reqwest::StatusCode,
+    version: http::Version,
+    url: reqwest::Url,
+    headers: http::HeaderMap,
+    body: bytes::Bytes,
+) -> Response {
+    let diagnosis = Diagnosis::from_response_parts(status.as_u16(), &headers, &body);
+    let mut rebuilt = http::Response::builder()
+        .status(status)
+        .version(version)
+        .url(url)
+        .body(body)
+        .unwrap_or_default();
+    *rebuilt.headers_mut() = headers;
+    if let Some(diagnosis) = diagnosis {
+        rebuilt.extensions_mut().insert(diagnosis);
+    }
+    Response::from(rebuilt)
 }
 
 /// The body hash by the one rule ([`body_hash`]); a streamed body's `Content-Length` is set

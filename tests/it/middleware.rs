@@ -917,3 +917,77 @@ impl MapSignature for (String, String) {
         ((), output)
     }
 }
+
+#[tokio::test]
+async fn an_error_answer_carries_its_diagnosis_and_its_body() {
+    let emu = emulator(|b| {
+        b.handler(|event: &lambda_url_emulator::InvokeEvent| {
+            if event.raw_path == "/mine" {
+                HandlerResponse::text(403, "the function says no")
+            } else {
+                HandlerResponse::text(200, "ok")
+            }
+        })
+    })
+    .await;
+    let url = function_url(&emu);
+    // Lambda's own refusal: a wrong secret.
+    let wrong = lambda_url_signer::Credentials::new(
+        support::credentials(true).access_key_id(),
+        "not-the-secret",
+        support::credentials(true)
+            .session_token()
+            .map(str::to_owned),
+        None,
+        "test",
+    );
+    let client = ClientBuilder::new(reqwest::Client::new())
+        .with(SigningMiddleware::new(Signer::for_url(&url, wrong)))
+        .build();
+    let response = client.post(url.as_str()).body("x").send().await.unwrap();
+    assert_eq!(response.status(), 403);
+    assert_eq!(
+        response.extensions().get::<Diagnosis>(),
+        Some(&Diagnosis::SignatureMismatch)
+    );
+    let body = response.text().await.unwrap();
+    assert!(body.contains("signature we calculated"), "{body}");
+    // The function's own 403: accepted by Lambda, refused by the code.
+    let response = iam_client()
+        .get(format!("{}mine", emu.function_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    let diagnosis = response.extensions().get::<Diagnosis>().cloned().unwrap();
+    assert_eq!(diagnosis, Diagnosis::FromFunction { status: 403 });
+    assert!(diagnosis.to_string().contains("from the function itself"));
+    assert_eq!(response.text().await.unwrap(), "the function says no");
+    // Through CloudFront OAC without the hash header: the OAC middleware diagnoses too.
+    let oac = ClientBuilder::new(reqwest::Client::new())
+        .with(OacMiddleware::new())
+        .build();
+    let ok = oac
+        .post(emu.cloudfront_url().unwrap())
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    assert!(ok.extensions().get::<Diagnosis>().is_none());
+}
+
+#[test]
+fn skew_advice_names_the_bound_and_how_to_raise_it() {
+    let beyond = Diagnosis::ClockSkew {
+        message: "Signature expired".to_owned(),
+        server_ahead_secs: Some(3_600),
+    };
+    let text = beyond.to_string();
+    assert!(
+        text.contains("900 s") && text.contains("max_offset"),
+        "{text}"
+    );
+    assert!(text.contains("over 900 s"), "{text}");
+    assert!(!text.contains("keep skew correction on"), "{text}");
+}
