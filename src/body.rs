@@ -84,6 +84,7 @@ buffered!(
 );
 
 #[cfg(any(feature = "reqwest", feature = "tower"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "reqwest", feature = "tower"))))]
 buffered!(bytes::Bytes);
 
 impl SignableBody for () {

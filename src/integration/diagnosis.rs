@@ -166,6 +166,7 @@ impl Diagnosis {
     /// # let _ = body; Ok(()) }
     /// ```
     #[cfg(feature = "reqwest")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
     pub async fn from_response(
         response: reqwest::Response,
     ) -> Result<(Option<Diagnosis>, bytes::Bytes), reqwest::Error> {

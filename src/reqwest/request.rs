@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::time::SystemTime;
 use url::Position;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
 impl SignableRequest for ::reqwest::Request {}
 
 /// A `reqwest::Request` is signed in place by the same rules as an `http::Request`: stale

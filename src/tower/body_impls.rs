@@ -3,6 +3,7 @@
 use crate::SignableBody;
 use bytes::Bytes;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 impl SignableBody for http_body_util::Full<Bytes> {
     /// A `Full` gives its bytes up only by value; cloning it clones the `Bytes` handle (a
     /// reference count), not the data.
@@ -15,6 +16,7 @@ impl SignableBody for http_body_util::Full<Bytes> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 impl SignableBody for http_body_util::Empty<Bytes> {
     fn buffered_bytes(&self) -> Option<impl AsRef<[u8]> + '_> {
         Some(&[][..])
@@ -25,10 +27,14 @@ impl SignableBody for http_body_util::Empty<Bytes> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 impl<S> SignableBody for http_body_util::StreamBody<S> {}
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 impl<D, E> SignableBody for http_body_util::combinators::BoxBody<D, E> {}
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 impl<D, E> SignableBody for http_body_util::combinators::UnsyncBoxBody<D, E> {}
 
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 impl<L: SignableBody, R: SignableBody> SignableBody for http_body_util::Either<L, R> {
     fn buffered_bytes(&self) -> Option<impl AsRef<[u8]> + '_> {
         match self {
