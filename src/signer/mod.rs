@@ -289,6 +289,35 @@ impl Signer {
         self.sign_at(request, hash, &credentials, time)
     }
 
+    /// [`Signer::sign`] for blocking code (ureq, a synchronous service): hashes the body and
+    /// signs with the signer's credentials cache and the current time, on this thread, with no
+    /// async runtime. Static credentials and a cache whose key is fresh answer at once; a
+    /// provider that needs a Tokio runtime fails with [`Error::NoRuntime`] instead of panicking.
+    ///
+    /// # Note
+    ///
+    /// It blocks the thread while the provider refreshes: call it from blocking code only, not
+    /// from inside an async task (there, use [`Signer::sign`]).
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Signer::sign`].
+    ///
+    /// ```
+    /// use lambda_url_signer::{Credentials, FunctionUrl, Signer};
+    ///
+    /// let url = FunctionUrl::parse("https://abc123.lambda-url.eu-west-1.on.aws/")?;
+    /// let signer = Signer::for_url(&url, Credentials::new("AKID", "secret", None, None, "example"));
+    /// let mut request = http::Request::post(url.as_str()).body(b"{}".to_vec())?;
+    /// signer.sign_blocking(&mut request)?; // no runtime anywhere
+    /// assert!(request.headers().contains_key("authorization"));
+    /// // let response = ureq::run(request)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn sign_blocking<R: SignableRequest>(&self, request: &mut R) -> Result<(), Error> {
+        block_on(self.sign(request))
+    }
+
     /// The deterministic core: signs `request` for a body whose hash is `hash`, with explicit
     /// `credentials` at time `time`. Same input, same signature; no I/O, no runtime needed.
     ///
@@ -624,4 +653,26 @@ impl fmt::Debug for SignerBuilder {
 /// `path?query` split at the `?` (the query without it, empty when there is none).
 pub(crate) fn split_wire(wire: &str) -> (&str, &str) {
     crate::function_url::split_once_ascii(wire, b'?').unwrap_or((wire, ""))
+}
+
+/// Runs `future` to completion on this thread, parking it while the future waits.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        std::thread::park();
+    }
 }

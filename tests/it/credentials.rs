@@ -663,26 +663,6 @@ async fn expiries_at_the_limits_of_system_time_do_not_panic() {
     }
 }
 
-/// Runs a future to completion on this thread, without any Tokio runtime (as a blocking
-/// client or another executor would).
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    struct Unpark(std::thread::Thread);
-    impl std::task::Wake for Unpark {
-        fn wake(self: std::sync::Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let waker = std::task::Waker::from(std::sync::Arc::new(Unpark(std::thread::current())));
-    let mut cx = std::task::Context::from_waker(&waker);
-    let mut future = std::pin::pin!(future);
-    loop {
-        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-        std::thread::park();
-    }
-}
-
 #[test]
 fn static_credentials_sign_outside_any_tokio_runtime() {
     let url = lambda_url_signer::FunctionUrl::parse("https://abc123.lambda-url.eu-west-1.on.aws/")
@@ -697,7 +677,9 @@ fn static_credentials_sign_outside_any_tokio_runtime() {
         let mut request = http::Request::post(url.as_str())
             .body(b"{}".to_vec())
             .unwrap();
-        block_on(signer.sign(&mut request)).expect("signed without a runtime");
+        signer
+            .sign_blocking(&mut request)
+            .expect("signed without a runtime");
         assert!(request.headers().contains_key("authorization"));
     }
 }
@@ -726,10 +708,29 @@ fn a_provider_that_needs_tokio_is_a_typed_error_outside_a_runtime_not_a_panic() 
         .unwrap();
     let signer = lambda_url_signer::Signer::for_url(&url, NeedsTokio);
     let mut request = http::Request::get(url.as_str()).body(()).unwrap();
-    let error = block_on(signer.sign(&mut request)).unwrap_err();
+    let error = signer.sign_blocking(&mut request).unwrap_err();
     assert!(
         matches!(error, lambda_url_signer::Error::NoRuntime),
         "{error:?}"
     );
     assert!(!request.headers().contains_key("authorization"));
+}
+
+#[test]
+fn a_blocking_client_calls_the_emulator_with_sign_blocking() {
+    // The emulator runs on its own runtime thread; the caller below has none.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emulator = runtime.block_on(support::emulator(|b| b));
+    let url = support::function_url(&emulator);
+    let signer = lambda_url_signer::Signer::for_url(&url, support::credentials(true));
+    let caller = std::thread::spawn(move || {
+        let mut request = http::Request::post(url.as_str())
+            .header("content-type", "application/json")
+            .body(br#"{"id":1}"#.to_vec())
+            .unwrap();
+        signer.sign_blocking(&mut request).unwrap();
+        ureq::run(request).unwrap().status().as_u16()
+    });
+    assert_eq!(caller.join().unwrap(), 200);
+    assert_eq!(emulator.received()[0].outcome.status, 200);
 }

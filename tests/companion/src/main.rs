@@ -29,7 +29,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let oac = reqwest_middleware::ClientBuilder::new(client_builder().build()?)
         .with(OacMiddleware::new())
         .build();
-    let _ = oac.post("https://d111111abcdef8.cloudfront.net/").form(&[("a", "b")]).send().await?;
+    let _ = oac
+        .post("https://d111111abcdef8.cloudfront.net/")
+        .form(&[("a", "b")])
+        .send()
+        .await?;
 
     let file = tokio::fs::File::open("upload.bin").await?;
     let hash = PayloadHash::from_async_reader(tokio::fs::File::open("upload.bin").await?).await?;
@@ -41,7 +45,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
 
     let presigned = signer
-        .presign(&reqwest::Method::GET, &url, &PayloadHash::EMPTY, Duration::from_secs(300))
+        .presign(
+            &reqwest::Method::GET,
+            &url,
+            &PayloadHash::EMPTY,
+            Duration::from_secs(300),
+        )
         .await?;
     println!("{presigned}");
     Ok(())
