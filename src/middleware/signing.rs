@@ -64,7 +64,9 @@ const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 /// # Ok(()) }
 /// ```
 ///
-/// A file, streamed with a precomputed hash:
+/// A file, streamed with a precomputed hash. Its size is checked before sending: Lambda counts a
+/// body that is not text (`application/octet-stream`, `application/gzip`, images, …) as its base64
+/// size, so such uploads fit up to 4,718,592 bytes, not 6 MB:
 ///
 /// ```no_run
 /// # use lambda_url_signer::{Credentials, FunctionUrl, PayloadHash, Signer};
