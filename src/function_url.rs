@@ -532,7 +532,39 @@ fn path_is_wire(path: &str) -> bool {
     // No empty or dot segments (a single trailing slash is fine).
     let inner = path[1..].strip_suffix('/').unwrap_or(&path[1..]);
     inner.is_empty() && path.len() == 1
-        || !inner.is_empty() && inner.split('/').all(|s| !matches!(s, "" | "." | ".."))
+        || !inner.is_empty()
+            && inner
+                .split('/')
+                .all(|s| !s.is_empty() && dot_segment(s).is_none())
+}
+
+/// What a path segment is as a dot segment, counting `%2E` (either case) as a dot, as the URL
+/// standard does: `.`, `%2e` → `Dot`; `..`, `.%2E`, `%2e%2e` → `DotDot`; else `None`. A proxy or
+/// URL parser downstream would resolve an escaped `..` after a prefix was joined, so the wire
+/// form never keeps one: it is removed like a literal `..`.
+fn dot_segment(segment: &str) -> Option<DotSegment> {
+    let mut dots = 0;
+    let mut rest = segment.as_bytes();
+    while !rest.is_empty() {
+        rest = match rest {
+            [b'.', tail @ ..] => tail,
+            [b'%', b'2', b'e' | b'E', tail @ ..] => tail,
+            _ => return None,
+        };
+        dots += 1;
+    }
+    match dots {
+        1 => Some(DotSegment::Dot),
+        2 => Some(DotSegment::DotDot),
+        _ => None,
+    }
+}
+
+/// A dot segment of a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DotSegment {
+    Dot,
+    DotDot,
 }
 
 fn is_upper_hex(b: u8) -> bool {
@@ -545,12 +577,13 @@ fn wire_path(path: &str) -> Cow<'_, str> {
     }
     let mut segments: Vec<&str> = Vec::new();
     for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
+        match dot_segment(segment) {
+            _ if segment.is_empty() => {}
+            Some(DotSegment::Dot) => {}
+            Some(DotSegment::DotDot) => {
                 segments.pop();
             }
-            other => segments.push(other),
+            None => segments.push(segment),
         }
     }
     let mut out = String::with_capacity(path.len() + 8);
@@ -775,6 +808,23 @@ mod tests {
             Cow::Borrowed(_)
         ));
         assert!(wire_path_and_query("/?a=%FF").is_err());
+    }
+
+    #[test]
+    fn escaped_dot_segments_are_dot_segments() {
+        for (raw, wire) in [
+            ("/%2e%2e/secret", "/secret"),
+            ("/%2E%2E/%2e%2e/admin?x=1", "/admin?x=1"),
+            ("/a/.%2e/b", "/b"),
+            ("/a/%2e./b", "/b"),
+            ("/a/%2E/b", "/a/b"),
+            ("/a/%2e%2e%2e/b", "/a/%2E%2E%2E/b"),
+            ("/a/%2ex/b", "/a/%2Ex/b"),
+        ] {
+            assert_eq!(wire_path_and_query(raw).unwrap(), wire, "{raw}");
+        }
+        assert!(!path_is_wire("/a/%2E%2E"));
+        assert!(!path_is_wire("/a/%2E"));
     }
 
     #[test]
