@@ -1,8 +1,10 @@
 //! One request: read and hash the body, build and sign the upstream request, send it, and
 //! stream the answer back; the proxy's own answers are JSON.
 
+use super::guard::Guard;
 use super::log_line;
-use super::spool::{self, BodyError};
+use super::refusal::Refusal;
+use super::spool;
 use crate::describe::describe;
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -41,8 +43,8 @@ const HOP_BY_HOP: [&str; 10] = [
 
 /// The proxy's knobs.
 pub(crate) struct Settings {
-    /// Bodies larger than this are spooled to a temporary file.
-    pub(crate) spool_threshold: usize,
+    /// How request bodies are read: spool threshold, deadlines, the memory budget.
+    pub(crate) bodies: spool::Limits,
     /// How long to wait for the upstream's response head.
     pub(crate) timeout: Duration,
     /// The upstream is a CloudFront distribution (`--oac`, `--sign-host`).
@@ -60,6 +62,7 @@ pub(crate) struct Proxy {
     signer: Option<Signer>,
     client: reqwest::Client,
     settings: Settings,
+    guard: Guard,
 }
 
 /// How a request ended, for the log line.
@@ -75,6 +78,7 @@ impl Proxy {
         upstream: FunctionUrl,
         signer: Option<Signer>,
         settings: Settings,
+        guard: Guard,
     ) -> Result<Proxy, reqwest::Error> {
         let (path, query) = upstream
             .path_and_query()
@@ -92,7 +96,13 @@ impl Proxy {
             signer,
             client,
             settings,
+            guard,
         })
+    }
+
+    /// The request screening (the listening port is recorded there once bound).
+    pub(crate) fn guard(&self) -> &Guard {
+        &self.guard
     }
 
     pub(crate) fn upstream(&self) -> &FunctionUrl {
@@ -131,7 +141,9 @@ impl Proxy {
         outcome: &mut Outcome,
     ) -> Result<Response<reqwest::Body>, Refusal> {
         let (parts, body) = request.into_parts();
-        let body = spool::read(body, &parts.headers, self.settings.spool_threshold)
+        self.guard
+            .screen(&parts.method, &parts.uri, &parts.headers)?;
+        let body = spool::read(body, &parts.headers, &self.settings.bodies)
             .await
             .map_err(Refusal::body)?;
         outcome.spooled = body.spooled();
@@ -147,10 +159,17 @@ impl Proxy {
         let upstream = self
             .upstream_request(parts, url, body)
             .await
-            .map_err(|e| Refusal {
-                status: StatusCode::INTERNAL_SERVER_ERROR,
-                error: "signing failed",
-                detail: serde_json::json!({ "detail": describe(&e) }),
+            .map_err(|e| match e {
+                // What the client sent cannot be signed: its error, not the proxy's.
+                Error::InvalidHeaderValue { .. }
+                | Error::InvalidQuery { .. }
+                | Error::InvalidUrl { .. }
+                | Error::UrlNotRepresentable { .. } => Refusal::bad_request(&e),
+                other => Refusal {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    error: "signing failed",
+                    detail: serde_json::json!({ "detail": describe(&other) }),
+                },
             })?;
         let sent = Instant::now();
         let result =
@@ -308,63 +327,6 @@ fn header_text(text: &str) -> HeaderValue {
         })
         .collect();
     HeaderValue::from_str(&clean).unwrap_or_else(|_| HeaderValue::from_static("unavailable"))
-}
-
-/// A request the proxy answers itself, with a JSON body `{"error": …, …detail}`.
-struct Refusal {
-    status: StatusCode,
-    error: &'static str,
-    /// More fields for the body (an object).
-    detail: serde_json::Value,
-}
-
-impl Refusal {
-    fn bad_request(error: &Error) -> Refusal {
-        Refusal {
-            status: StatusCode::BAD_REQUEST,
-            error: "bad request",
-            detail: serde_json::json!({ "detail": describe(error) }),
-        }
-    }
-
-    fn body(error: BodyError) -> Refusal {
-        match error {
-            BodyError::TooLarge { size, limit } => Refusal {
-                status: StatusCode::PAYLOAD_TOO_LARGE,
-                error: "payload too large",
-                detail: serde_json::json!({
-                    "size": size,
-                    "limit": limit,
-                    "detail": "function urls accept at most 6,291,456 bytes; bodies whose content type is not text count base64-encoded",
-                }),
-            },
-            BodyError::Read(error) => Refusal {
-                status: StatusCode::BAD_REQUEST,
-                error: "cannot read the request body",
-                detail: serde_json::json!({ "detail": describe(&error) }),
-            },
-            BodyError::Spool(error) => Refusal {
-                status: StatusCode::INTERNAL_SERVER_ERROR,
-                error: "cannot spool the request body",
-                detail: serde_json::json!({ "detail": describe(&error) }),
-            },
-        }
-    }
-
-    fn response(self) -> Response<reqwest::Body> {
-        let mut body = serde_json::json!({ "error": self.error });
-        if let (Some(body), serde_json::Value::Object(detail)) = (body.as_object_mut(), self.detail)
-        {
-            body.extend(detail);
-        }
-        let mut response = Response::new(reqwest::Body::from(body.to_string()));
-        *response.status_mut() = self.status;
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        response
-    }
 }
 
 /// What the log line says about a request, written once its response body has been sent.

@@ -16,12 +16,15 @@
 //! Exit status: 0 after a signal, 2 for a usage or configuration error, 1 when it cannot listen.
 
 mod forward;
+mod guard;
+mod refusal;
 mod server;
 mod spool;
 
 use crate::describe::describe;
 use crate::target::{self, EnvRegion};
 use forward::{Proxy, Settings};
+use guard::Guard;
 use lambda_url_signer::{CredentialsCache, Error, FunctionUrl, Signer};
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -39,10 +42,14 @@ Credentials (IAM and --sign-host): the default AWS chain (environment
 variables first, then profile, SSO, web identity, container, instance
 metadata), fetched once at start and refreshed before they expire.
 
-Answers of its own, with a JSON body {\"error\": ...}: 400 for a query that is
-not UTF-8, 413 for a body over the function URL limit (6,291,456 bytes as
-Lambda counts them; nothing is sent), 502 when the upstream is unreachable,
-504 on timeout. An upstream 403 passes through with x-lambda-url-signer-diagnosis.
+Answers of its own, with a JSON body {\"error\": ...}, nothing sent upstream:
+400 for what cannot be signed (a query or header value that is not UTF-8) or
+OPTIONS *, 405 for CONNECT, 403 for a browser request (an Origin not allowed
+with --allow-origin), 421 for a Host it does not listen as (127.0.0.1,
+localhost, --allow-host names: DNS rebinding), 408 for a body that pauses or
+takes too long, 413 for a body over the function URL limit (6,291,456 bytes as
+Lambda counts them; at once when Content-Length says so, even after
+Expect: 100-continue); 502 when the upstream is unreachable, 504 on timeout. An upstream 403 passes through with x-lambda-url-signer-diagnosis.
 Exit status: 0 after SIGTERM or Ctrl-C (in-flight requests finish first), 2 for
 usage or configuration errors, 1 when it cannot listen.";
 
@@ -86,6 +93,35 @@ pub struct Args {
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     max_connections: u32,
+    /// Also answer requests whose Host is NAME (besides 127.0.0.1 and localhost); repeatable
+    #[arg(long, value_name = "NAME")]
+    allow_host: Vec<String>,
+    /// Serve browser requests with this Origin (`*` for any); repeatable. Without it, a request
+    /// carrying an Origin header is refused
+    #[arg(long, value_name = "ORIGIN")]
+    allow_origin: Vec<String>,
+    /// Answer 408 when a request body pauses longer than N seconds
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    body_idle_timeout_secs: u64,
+    /// Answer 408 when a request body takes longer than N seconds in all
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 120,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    body_timeout_secs: u64,
+    /// Request bodies held in memory at once take at most BYTES; past that they are spooled
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    body_memory_bytes: usize,
+    /// After SIGTERM or Ctrl-C, wait at most N seconds for requests in flight, then close them
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    shutdown_timeout_secs: u64,
 }
 
 /// Why the proxy stopped before serving.
@@ -160,10 +196,16 @@ async fn run(args: Args, env_region: Option<EnvRegion>) -> Result<(), Failure> {
         upstream,
         signer,
         Settings {
-            spool_threshold: args.spool_threshold,
+            bodies: spool::Limits::new(
+                args.spool_threshold,
+                Duration::from_secs(args.body_idle_timeout_secs),
+                Duration::from_secs(args.body_timeout_secs),
+                args.body_memory_bytes,
+            ),
             timeout: Duration::from_secs(args.timeout_secs),
             via_cloudfront: args.oac || args.sign_host.is_some(),
         },
+        Guard::new(args.allow_host, args.allow_origin),
     )
     .map_err(|e| usage(describe(&e)))?;
     let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
@@ -171,6 +213,7 @@ async fn run(args: Args, env_region: Option<EnvRegion>) -> Result<(), Failure> {
         Arc::new(proxy),
         args.port,
         max_connections,
+        Duration::from_secs(args.shutdown_timeout_secs),
         |addr, proxy| {
             serde_json::json!({
                 "listen": format!("http://{addr}/"),

@@ -19,12 +19,14 @@ use tokio::task::JoinSet;
 const READ_BUFFER: usize = 64 * 1024;
 
 /// Listens on `127.0.0.1:port`, prints `announce(address, proxy)` as one line on stdout, and
-/// serves until SIGTERM or SIGINT; then stops accepting and waits for the requests in flight.
+/// serves until SIGTERM or SIGINT; then stops accepting and waits for the requests in flight,
+/// at most `shutdown_timeout`, after which the connections still open are closed.
 /// The error is a message for the command line (exit 1).
 pub(super) async fn serve(
     proxy: Arc<Proxy>,
     port: u16,
     max_connections: usize,
+    shutdown_timeout: Duration,
     announce: impl FnOnce(SocketAddr, &Proxy) -> serde_json::Value,
 ) -> Result<(), String> {
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
@@ -33,6 +35,7 @@ pub(super) async fn serve(
     let addr = listener
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
+    proxy.guard().listening_on(addr.port());
     let mut stop = Stop::register()?;
     {
         let line = announce(addr, &proxy);
@@ -79,7 +82,18 @@ pub(super) async fn serve(
         &serde_json::json!({ "event": "shutdown", "signal": signal, "open_connections": in_flight }),
     );
     let _ = shutdown.send(true);
-    while connections.join_next().await.is_some() {}
+    let drained = tokio::time::timeout(shutdown_timeout, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        log_line(&serde_json::json!({
+            "event": "shutdown deadline",
+            "closed_connections": connections.len(),
+            "timeout_secs": shutdown_timeout.as_secs(),
+        }));
+        connections.shutdown().await;
+    }
     Ok(())
 }
 

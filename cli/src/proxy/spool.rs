@@ -7,7 +7,10 @@ use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
 use lambda_url_signer::{Error, PayloadHash, PayloadHasher, PayloadLimit};
 use std::io::SeekFrom;
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::io::{AsyncSeekExt as _, AsyncWriteExt as _};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Past the limit, this many more bytes are read and dropped so the client can read the 413.
 const DRAIN: u64 = 8 * 1024 * 1024;
@@ -22,7 +25,8 @@ pub(crate) struct Body {
 }
 
 enum Data {
-    Memory(Bytes),
+    /// The bytes and their share of the memory budget, given back when the body is dropped.
+    Memory(Bytes, Option<OwnedSemaphorePermit>),
     /// An unnamed temporary file (already unlinked): closing it frees it, on every path.
     File(tokio::fs::File),
 }
@@ -31,7 +35,7 @@ impl Body {
     /// The body for the upstream request: the bytes, or a stream from the spool file.
     pub(crate) fn into_reqwest(self) -> reqwest::Body {
         match self.data {
-            Data::Memory(bytes) => reqwest::Body::from(bytes),
+            Data::Memory(bytes, _share) => reqwest::Body::from(bytes),
             Data::File(file) => reqwest::Body::wrap_stream(
                 tokio_util::io::ReaderStream::with_capacity(file, READ_CHUNK),
             ),
@@ -44,8 +48,47 @@ impl Body {
     }
 }
 
+/// How bodies are read.
+pub(crate) struct Limits {
+    /// Bodies larger than this (by `content-length`, or once they grow past it) are spooled.
+    pub(crate) threshold: usize,
+    /// The longest wait for the next piece of a body.
+    pub(crate) idle: Duration,
+    /// The longest a whole body may take.
+    pub(crate) total: Duration,
+    /// Bytes all bodies held in memory at once may take; past it, bodies are spooled at once.
+    pub(crate) memory: Arc<Semaphore>,
+}
+
+/// Memory permits are counted in KiB.
+const PERMIT: usize = 1024;
+
+impl Limits {
+    pub(crate) fn new(threshold: usize, idle: Duration, total: Duration, memory: usize) -> Limits {
+        Limits {
+            threshold,
+            idle,
+            total,
+            memory: Arc::new(Semaphore::new(
+                (memory / PERMIT).min(Semaphore::MAX_PERMITS),
+            )),
+        }
+    }
+
+    /// A share of the memory budget for `bytes` more bytes, if there is room.
+    fn reserve(&self, bytes: usize) -> Option<OwnedSemaphorePermit> {
+        let permits = u32::try_from(bytes.div_ceil(PERMIT)).ok()?;
+        Arc::clone(&self.memory)
+            .try_acquire_many_owned(permits)
+            .ok()
+    }
+}
+
 /// Why a body could not be read.
 pub(crate) enum BodyError {
+    /// The client sent its body too slowly: `idle` (no piece within the idle timeout) or
+    /// `total` (not all of it within the body deadline).
+    Timeout(&'static str),
     /// Over the function URL payload limit, as Lambda counts the size (a lower bound when the
     /// body was cut off while reading).
     TooLarge { size: u64, limit: u64 },
@@ -63,49 +106,93 @@ pub(crate) fn content_length(headers: &HeaderMap) -> Option<u64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
-/// Reads `body` frame by frame, hashing as it goes; bodies over `threshold` bytes (by their
-/// `content-length`, or once they grow past it) go to a temporary file.
+/// Reads `body` frame by frame, hashing as it goes, within the idle timeout and the body
+/// deadline; bodies over the threshold (by their `content-length`, or once they grow past it),
+/// or that find the memory budget spent, go to a temporary file.
 pub(crate) async fn read(
+    body: Incoming,
+    headers: &HeaderMap,
+    limits: &Limits,
+) -> Result<Body, BodyError> {
+    match tokio::time::timeout(limits.total, read_within(body, headers, limits)).await {
+        Ok(result) => result,
+        Err(_) => Err(BodyError::Timeout(
+            "the request body did not arrive within the body deadline (--body-timeout-secs)",
+        )),
+    }
+}
+
+async fn read_within(
     mut body: Incoming,
     headers: &HeaderMap,
-    threshold: usize,
+    limits: &Limits,
 ) -> Result<Body, BodyError> {
     let declared = content_length(headers);
     if let Some(len) = declared {
         if let Err(error) = check(headers, len) {
-            drain(body, 0).await;
+            drain(body, 0, limits.idle).await;
             return Err(error);
         }
     }
     let mut hasher = PayloadHasher::new();
     let mut len: u64 = 0;
     let mut memory: Vec<u8> = Vec::new();
+    let mut share: Option<OwnedSemaphorePermit> = None;
     let mut file = match declared {
-        Some(n) if n > threshold as u64 => Some(spool_file().await?),
-        Some(n) => {
-            memory.reserve_exact(usize::try_from(n).unwrap_or(threshold));
-            None
-        }
+        Some(n) if n > limits.threshold as u64 => Some(spool_file().await?),
+        Some(n) => match limits.reserve(usize::try_from(n).unwrap_or(limits.threshold)) {
+            Some(permit) => {
+                memory.reserve_exact(usize::try_from(n).unwrap_or(limits.threshold));
+                share = Some(permit);
+                None
+            }
+            None => Some(spool_file().await?),
+        },
         None => None,
     };
-    while let Some(frame) = body.frame().await {
+    loop {
+        let frame = match tokio::time::timeout(limits.idle, body.frame()).await {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break,
+            Err(_) => {
+                return Err(BodyError::Timeout(
+                    "no part of the request body arrived within the idle timeout (--body-idle-timeout-secs)",
+                ))
+            }
+        };
         let Ok(data) = frame.map_err(BodyError::Read)?.into_data() else {
             continue; // trailers are not forwarded
         };
         len += data.len() as u64;
         if let Err(error) = check(headers, len) {
-            drain(body, len).await;
+            drain(body, len, limits.idle).await;
             return Err(error);
         }
         hasher.update(&data);
+        if file.is_none() && memory.len() + data.len() <= limits.threshold {
+            let covered = share.as_ref().map_or(0, |s| s.num_permits() * PERMIT);
+            let needed = memory.len() + data.len();
+            if needed <= covered {
+                memory.extend_from_slice(&data);
+                continue;
+            }
+            if let Some(more) = limits.reserve(needed - covered) {
+                match &mut share {
+                    Some(share) => share.merge(more),
+                    None => share = Some(more),
+                }
+                memory.extend_from_slice(&data);
+                continue;
+            }
+        }
         match &mut file {
             Some(file) => file.write_all(&data).await.map_err(BodyError::Spool)?,
-            None if memory.len() + data.len() <= threshold => memory.extend_from_slice(&data),
             None => {
                 let mut spool = spool_file().await?;
                 spool.write_all(&memory).await.map_err(BodyError::Spool)?;
                 spool.write_all(&data).await.map_err(BodyError::Spool)?;
                 memory = Vec::new();
+                share = None;
                 file = Some(spool);
             }
         }
@@ -118,7 +205,7 @@ pub(crate) async fn read(
                 .map_err(BodyError::Spool)?;
             Data::File(file)
         }
-        None => Data::Memory(Bytes::from(memory)),
+        None => Data::Memory(Bytes::from(memory), share),
     };
     Ok(Body {
         hash: hasher.finish(),
@@ -144,12 +231,13 @@ async fn spool_file() -> Result<tokio::fs::File, BodyError> {
         .map_err(BodyError::Spool)
 }
 
-/// Reads and drops up to [`DRAIN`] more bytes, so a client still sending can read the answer.
-async fn drain(mut body: Incoming, mut read: u64) {
+/// Reads and drops up to [`DRAIN`] more bytes, so a client still sending can read the answer;
+/// a client that pauses longer than `idle` is not waited for.
+async fn drain(mut body: Incoming, mut read: u64, idle: Duration) {
     let stop = read.saturating_add(DRAIN);
     while read < stop {
-        match body.frame().await {
-            Some(Ok(frame)) => {
+        match tokio::time::timeout(idle, body.frame()).await {
+            Ok(Some(Ok(frame))) => {
                 read += frame.data_ref().map_or(0, |d| d.len() as u64);
             }
             _ => return,
