@@ -131,6 +131,16 @@ fn input_error(message: String) -> Failure {
 }
 
 fn package(args: &PackageArgs) -> Result<Summary, Failure> {
+    // `--out config.json` would replace the config (or the handler) with the zip.
+    let out = std::fs::canonicalize(&args.out).ok();
+    for input in std::iter::once(&args.config).chain(&args.handler) {
+        if out.is_some() && std::fs::canonicalize(input).ok() == out {
+            return Err(input_error(format!(
+                "--out {} is an input file",
+                args.out.display()
+            )));
+        }
+    }
     let config = std::fs::read(&args.config).map_err(|error| {
         input_error(format!(
             "cannot read the config {}: {error}",

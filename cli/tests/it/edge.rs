@@ -277,6 +277,22 @@ fn a_config_the_handler_refuses_exits_2_writes_no_zip_and_never_shows_the_secret
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
         assert!(!out.exists(), "{name}: no zip");
     }
+    // --out naming the config itself is refused before anything is written.
+    let config_path = write_config(dir.path(), "same.json", &github_config("github"));
+    let output = edge(
+        home.path(),
+        &["package", "--config", &config_path, "--out", &config_path],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        text(&output.stderr).contains("is an input file"),
+        "{output:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&config_path).unwrap(),
+        github_config("github")
+    );
     // Nothing but the inputs was left in the directory (no temporary zip).
     let mut left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
