@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret \
-//!   lambda-url emulator --region eu-central-1 [--port N] [--cloudfront-port M] [--tls FILE]
+//!   lambda-url emulator --region eu-central-1 [--port N] [--cloudfront-port M] [--tls FILE] \
+//!     [--edge FILE]
 //! ```
 //!
 //! With `--tls FILE` both endpoints serve https with a certificate signed by a root generated
@@ -16,19 +17,26 @@
 //! `cloudfront_permissions` writes for the emulated distribution, which signs every origin
 //! request (`always`) and accepts any viewer `Host`.
 //!
-//! Once both servers listen, exactly one JSON line goes to stdout:
+//! With `--edge FILE`, the distribution runs `FILE`, a Node.js Lambda@Edge handler (an ES
+//! module exporting `handler`, such as the repository's `edge/index.mjs`), as its
+//! origin-request trigger with the body included, in one `node` process started before the
+//! servers (see `lambda_url_emulator::NodeTrigger`). What the handler prints goes to stderr.
+//!
+//! Once both servers listen, exactly one JSON line goes to stdout (with `--edge`, an `"edge"`
+//! field naming the handler file as given follows `region`):
 //!
 //! ```text
 //! {"function_url":"http://127.0.0.1:N/","cloudfront":"http://127.0.0.1:M/","region":"eu-central-1"}
 //! ```
 //!
 //! It then runs until Ctrl-C (or SIGTERM); closing stdin does not stop it. Usage errors print
-//! one line on stderr and exit with status 2; a failure to start (a port in use) exits with
-//! status 1.
+//! one line on stderr and exit with status 2; a failure to start (a port in use, no `node`, an
+//! edge handler that fails to load) prints one line and exits with status 1.
 
 use crate::signals::Stop;
 use lambda_url_emulator::{
-    CloudFrontConfig, Emulator, EmulatorError, EmulatorIdentity, OacSigning, ResourcePolicy,
+    CloudFrontConfig, Emulator, EmulatorError, EmulatorIdentity, NodeTrigger, OacSigning,
+    ResourcePolicy,
 };
 use lambda_url_signer::permissions::cloudfront_permissions;
 use std::io::Write as _;
@@ -46,8 +54,11 @@ const AFTER_HELP: &str = "\
 Credentials: the caller the function URL accepts has the keys in AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN, if set); sign with the same ones.
 
+With --edge FILE, node must be installed; the handler's console output goes to stderr.
+
 Runs until Ctrl-C or SIGTERM. Exit status: 0 after a signal, 2 for usage errors
-(one line on stderr), 1 when it cannot start (a port in use).";
+(one line on stderr), 1 when it cannot start (a port in use, no node, an edge handler that
+fails to load).";
 
 /// The command line of `lambda-url emulator`.
 #[derive(Debug, clap::Args)]
@@ -66,6 +77,10 @@ pub struct Args {
     /// JSON line (for `lambda-url invoke --cacert FILE` or `curl --cacert FILE`)
     #[arg(long, value_name = "FILE")]
     tls: Option<PathBuf>,
+    /// Run FILE, a Node.js Lambda@Edge handler such as edge/index.mjs (with its config.json
+    /// beside it), under node as the distribution's origin-request trigger, body included
+    #[arg(long, value_name = "FILE")]
+    edge: Option<PathBuf>,
 }
 
 /// Runs `lambda-url emulator`; the process's exit status.
@@ -130,7 +145,18 @@ async fn run(args: Args) -> ExitCode {
         Ok(policy) => policy,
         Err(message) => return usage_error(&message),
     };
-    let started = Emulator::builder()
+    // The trigger first: a handler that cannot load stops the start before any port is taken.
+    let trigger = match &args.edge {
+        Some(path) => match NodeTrigger::start(path).await {
+            Ok(trigger) => Some(trigger),
+            Err(error) => {
+                eprintln!("{PROGRAM}: {}", crate::describe::describe(&error));
+                return ExitCode::from(EXIT_START);
+            }
+        },
+        None => None,
+    };
+    let mut builder = Emulator::builder()
         .region(&region)
         .function_arn(&function_arn)
         .identity(identity)
@@ -138,9 +164,11 @@ async fn run(args: Args) -> ExitCode {
         .cloudfront(CloudFrontConfig::new(DISTRIBUTION_ARN).signing(OacSigning::Always))
         .port(args.port)
         .cloudfront_port(args.cloudfront_port)
-        .tls(args.tls.is_some())
-        .start()
-        .await;
+        .tls(args.tls.is_some());
+    if let Some(trigger) = trigger {
+        builder = builder.origin_request_trigger(trigger);
+    }
+    let started = builder.start().await;
     let emulator = match started {
         Ok(emulator) => emulator,
         Err(error @ (EmulatorError::MissingRegion | EmulatorError::InvalidRegion { .. })) => {
@@ -166,12 +194,16 @@ async fn run(args: Args) -> ExitCode {
 
     // In this order, whatever a JSON map would do with it.
     let json = |text: &str| serde_json::Value::from(text).to_string();
-    let line = format!(
-        "{{\"function_url\":{},\"cloudfront\":{},\"region\":{}}}",
+    let mut line = format!(
+        "{{\"function_url\":{},\"cloudfront\":{},\"region\":{}",
         json(emulator.function_url()),
         json(emulator.cloudfront_url().unwrap_or_default()),
         json(emulator.region()),
     );
+    if let Some(path) = &args.edge {
+        line.push_str(&format!(",\"edge\":{}", json(&path.to_string_lossy())));
+    }
+    line.push('}');
     {
         let mut stdout = std::io::stdout().lock();
         // Nobody may read stdout; keep serving anyway.

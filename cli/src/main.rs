@@ -4,10 +4,12 @@
 //! - `lambda-url invoke`: an awscurl for function URLs ([`invoke`]).
 //! - `lambda-url proxy`: a SigV4 signing sidecar on loopback ([`proxy`]).
 //! - `lambda-url emulator`: the offline function URL and CloudFront OAC emulator ([`emulator`]).
+//! - `lambda-url edge package`: the Lambda@Edge body hasher's deployment zip ([`edge`]).
 //!
 //! Arguments are parsed here with clap; a usage error exits with status 2 and `--help` with 0.
 
 mod describe;
+mod edge;
 mod emulator;
 mod invoke;
 mod proxy;
@@ -51,7 +53,14 @@ enum Command {
     /// distribution invoke it, which signs every origin request (OAC "always") and accepts any
     /// viewer Host. Once both listen, one JSON line goes to stdout:
     /// {"function_url":"http://127.0.0.1:N/","cloudfront":"http://127.0.0.1:M/","region":"..."}
+    /// With --edge FILE, a Lambda@Edge handler runs under node as the distribution's
+    /// origin-request trigger.
     Emulator(emulator::Args),
+    /// The Lambda@Edge body hasher for webhooks through CloudFront OAC
+    ///
+    /// `lambda-url edge package` validates a config with the handler (edge/index.mjs) under
+    /// node, writes the deployment zip and prints the aws CLI deployment steps.
+    Edge(edge::Args),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +68,7 @@ fn main() -> ExitCode {
         Command::Invoke(args) => invoke::main(args),
         Command::Proxy(args) => proxy::main(args),
         Command::Emulator(args) => emulator::main(args),
+        Command::Edge(args) => edge::main(args),
     }
 }
 
@@ -85,6 +95,16 @@ mod tests {
         ])
         .expect("valid");
         assert!(matches!(cli.command, Command::Emulator(_)));
+        let cli = Cli::try_parse_from([
+            "lambda-url",
+            "edge",
+            "package",
+            "--config",
+            "c.json",
+            "--out=e.zip",
+        ])
+        .expect("valid");
+        assert!(matches!(cli.command, Command::Edge(_)));
         for bad in [
             &["lambda-url", "emulator", "--port", "70000"][..],
             &["lambda-url", "emulator", "--region"],
@@ -106,6 +126,9 @@ mod tests {
             ],
             &["lambda-url", "invoke", "-d", "a", "-d", "b", "http://x/"],
             &["lambda-url"],
+            &["lambda-url", "edge"],
+            &["lambda-url", "edge", "package", "--config", "c.json"],
+            &["lambda-url", "edge", "package", "--out", "e.zip"],
         ] {
             let error = Cli::try_parse_from(bad).expect_err("a usage error");
             assert_eq!(error.exit_code(), 2, "{bad:?}: {error}");

@@ -1,5 +1,5 @@
 //! `lambda-url emulator` run as a child process: its one JSON line, both endpoints, its exit
-//! statuses.
+//! statuses, and `--edge` with the repository's Lambda@Edge handler under node.
 
 use crate::support;
 use std::io::{BufRead, BufReader};
@@ -24,6 +24,13 @@ fn emulator_command(home: &std::path::Path) -> Command {
 /// Starts the emulator with `args` and the session test credentials; the child and its first
 /// stdout line as JSON.
 async fn start(home: &std::path::Path, args: &[&str]) -> (Child, serde_json::Value) {
+    let (child, line) = start_raw(home, args).await;
+    let config = serde_json::from_str(line.trim()).expect("one JSON line");
+    (child, config)
+}
+
+/// [`start`], with the first stdout line as text.
+async fn start_raw(home: &std::path::Path, args: &[&str]) -> (Child, String) {
     let mut child = Child(
         emulator_command(home)
             .args(args)
@@ -41,8 +48,7 @@ async fn start(home: &std::path::Path, args: &[&str]) -> (Child, serde_json::Val
         .expect("the emulator printed its line in time")
         .expect("join")
         .expect("read");
-    let config = serde_json::from_str(line.trim()).expect("one JSON line");
-    (child, config)
+    (child, line)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,6 +79,14 @@ async fn the_emulator_prints_one_json_line_and_serves_both_endpoints() {
         .await
         .unwrap();
     assert_eq!(via_cloudfront.status(), 200);
+    // Without --edge, nobody hashes a webhook's body for OAC: the function URL refuses it.
+    let unhashed = reqwest::Client::new()
+        .post(format!("{cloudfront}github/push"))
+        .body("Hello, World!")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unhashed.status(), 403);
 }
 
 #[test]
@@ -185,4 +199,137 @@ fn a_port_in_use_exits_1() {
     assert!(output.stdout.is_empty());
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
     assert!(stderr.starts_with("lambda-url emulator: "), "{stderr}");
+}
+
+/// The repository's Lambda@Edge handler.
+const EDGE_HANDLER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../edge/index.mjs");
+/// GitHub's published example ("Validating webhook deliveries"): this secret signs
+/// `Hello, World!` as [`GITHUB_SIGNATURE`].
+const GITHUB_SECRET: &str = "It's a Secret to Everybody";
+const GITHUB_SIGNATURE: &str =
+    "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+
+/// A directory holding a copy of the edge handler as `index.mjs` and `config` as `config.json`.
+fn edge_dir(config: &serde_json::Value) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(EDGE_HANDLER, dir.path().join("index.mjs")).expect("copy edge/index.mjs");
+    std::fs::write(dir.path().join("config.json"), config.to_string()).expect("config.json");
+    dir
+}
+
+fn github_config(scheme: &str) -> serde_json::Value {
+    serde_json::json!({"routes": [
+        {"path_prefix": "/github/", "verify": {"scheme": scheme, "secret": GITHUB_SECRET}}
+    ]})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_edge_a_signed_webhook_reaches_the_function_through_cloudfront_and_a_forged_one_gets_401(
+) {
+    let home = tempfile::tempdir().expect("temp dir");
+    let dir = edge_dir(&github_config("github"));
+    let handler = dir.path().join("index.mjs");
+    let handler = handler.to_str().expect("a UTF-8 temp path");
+    let (_child, line) = start_raw(
+        home.path(),
+        &["--region", "eu-central-1", "--edge", handler],
+    )
+    .await;
+    // The existing fields keep their order; "edge" comes last.
+    let region = line.find("\"region\":").expect("region");
+    let edge = line.find("\"edge\":").expect("edge");
+    assert!(
+        line.find("\"cloudfront\":").expect("cloudfront") < region && region < edge,
+        "{line}"
+    );
+    let config: serde_json::Value = serde_json::from_str(line.trim()).expect("one JSON line");
+    assert_eq!(config.as_object().map(|o| o.len()), Some(4), "{config}");
+    assert_eq!(config["edge"], handler);
+    let cloudfront = config["cloudfront"].as_str().expect("cloudfront");
+    let client = reqwest::Client::new();
+
+    // GitHub's example: no x-amz-content-sha256; the edge handler verifies and hashes, OAC
+    // signs, the function URL accepts it and the function sees the exact body.
+    let genuine = client
+        .post(format!("{cloudfront}github/push"))
+        .header("content-type", "application/json")
+        .header("x-hub-signature-256", GITHUB_SIGNATURE)
+        .body("Hello, World!")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(genuine.status(), 200);
+    let echo: serde_json::Value = genuine.json().await.unwrap();
+    assert_eq!(
+        echo["bodySha256"], "dffd6021bb2bd5b0af676290809ec3a53191dd81c7f70a4b28688a362182986f",
+        "{echo}"
+    );
+    assert_eq!(echo["rawPath"], "/github/push");
+
+    let forged = client
+        .post(format!("{cloudfront}github/push"))
+        .header("x-hub-signature-256", format!("sha256={}", "0".repeat(64)))
+        .body("Hello, World!")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+    let text = forged.text().await.unwrap();
+    assert!(text.contains("signature mismatch"), "{text}");
+    assert!(!text.contains(GITHUB_SECRET), "{text}");
+
+    // A path under no route is hashed and forwarded without a signature check.
+    let other = client
+        .post(format!("{cloudfront}other"))
+        .body(vec![0u8, 255, 1, 254])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 200);
+}
+
+#[test]
+fn an_edge_handler_that_cannot_load_stops_the_start_with_exit_1_and_one_line() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let throws = tempfile::tempdir().expect("temp dir");
+    let throwing = throws.path().join("handler.mjs");
+    std::fs::write(
+        &throwing,
+        "throw new Error('the edge handler exploded at import');\nexport const handler = async (e) => e;\n",
+    )
+    .expect("handler.mjs");
+    // The repository's handler with a config it refuses at cold start (an unknown scheme).
+    let refused = edge_dir(&github_config("gitlab"));
+    let refused_handler = refused.path().join("index.mjs");
+    let no_node = tempfile::tempdir().expect("an empty PATH");
+
+    let cases: [(&std::path::Path, Option<&std::path::Path>, &str); 4] = [
+        (&throwing, None, "the edge handler exploded at import"),
+        (
+            &refused_handler,
+            None,
+            "routes[0].verify.scheme must be one of",
+        ),
+        (&throws.path().join("missing.mjs"), None, "missing.mjs"),
+        (&throwing, Some(no_node.path()), "node is not installed"),
+    ];
+    for (handler, path, message) in cases {
+        let mut command = emulator_command(home.path());
+        command
+            .args(["--region", "eu-central-1", "--edge"])
+            .arg(handler)
+            .envs(support::session_env());
+        if let Some(path) = path {
+            command.env("PATH", path);
+        }
+        let output = command.output().expect("run lambda-url emulator");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{handler:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{handler:?}");
+        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+        assert!(stderr.starts_with("lambda-url emulator: "), "{stderr}");
+        assert!(stderr.contains(message), "{message:?} in {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(!stderr.contains(GITHUB_SECRET), "{stderr}");
+    }
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod edge;
 mod emulator;
 mod invoke;
 mod proxy;

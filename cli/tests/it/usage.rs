@@ -42,7 +42,7 @@ fn every_subcommand_has_help_on_stdout_with_exit_0() {
         (
             "emulator",
             "Usage: lambda-url emulator [OPTIONS] --region <REGION>",
-            &["--region", "--port", "--cloudfront-port", "--tls"],
+            &["--region", "--port", "--cloudfront-port", "--tls", "--edge"],
         ),
     ];
     for (subcommand, usage, flags) in cases {
@@ -74,7 +74,7 @@ fn the_tool_lists_its_subcommands_and_its_version() {
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     let text = stdout(&output);
     assert!(text.contains("Usage: lambda-url <COMMAND>"), "{text}");
-    for subcommand in ["invoke", "proxy", "emulator"] {
+    for subcommand in ["invoke", "proxy", "emulator", "edge"] {
         assert!(
             text.contains(&format!("  {subcommand} ")),
             "{subcommand} in {text}"
