@@ -1,7 +1,7 @@
 //! What the sidecar refuses before it reads a body or signs anything: requests for a `Host` it
 //! does not serve (DNS rebinding), browser requests (an `Origin` it was not told to allow),
-//! `CONNECT` and `OPTIONS *`, and a declared body over the payload limit (at once, also after
-//! `Expect: 100-continue`, so the client never gets `100 Continue` for it).
+//! `CONNECT` and `OPTIONS *`, and a body declared over the payload limit by a client waiting for
+//! `100 Continue` (it gets 413 instead, before it sends the body).
 
 use super::refusal::Refusal;
 use http::header::{self, HeaderMap};
@@ -67,7 +67,11 @@ impl Guard {
     fn check_host(&self, headers: &HeaderMap) -> Result<(), Refusal> {
         let mut hosts = headers.get_all(header::HOST).iter();
         let (Some(host), None) = (hosts.next(), hosts.next()) else {
-            return Err(host_refusal("a request needs exactly one Host header"));
+            return Err(Refusal::new(
+                StatusCode::BAD_REQUEST,
+                "bad request",
+                serde_json::json!({ "detail": "a request needs exactly one Host header" }),
+            ));
         };
         let host = host.to_str().unwrap_or("").to_ascii_lowercase();
         let (name, port) = match host.rsplit_once(':') {
@@ -117,9 +121,14 @@ fn host_refusal(detail: &str) -> Refusal {
     )
 }
 
-/// A declared `Content-Length` over the payload limit gets 413 before any body is read.
+/// A client waiting for `100 Continue` with a declared `Content-Length` over the payload limit
+/// gets 413 at once, before it sends the body (without `Expect`, the body is read and dropped
+/// so that the client, still sending, can read the 413).
 fn check_declared_size(headers: &HeaderMap) -> Result<(), Refusal> {
-    let Some(len) = super::spool::content_length(headers) else {
+    let expects_continue = headers
+        .get(header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    let Some(len) = super::spool::content_length(headers).filter(|_| expects_continue) else {
         return Ok(());
     };
     match PayloadLimit::default().check(headers, len) {

@@ -6,6 +6,8 @@
 //! AWS config files, its own `TMPDIR`, and the variables a test sets) and is killed when its
 //! handle drops.
 
+mod hostile;
+
 use crate::support::{self, emulator, sha256_hex};
 use lambda_url_emulator::{
     CloudFrontConfig, Emulator, HandlerResponse, OacSigning, StreamingResponse,
@@ -294,7 +296,10 @@ async fn forwards_signed_with_the_wire_path_and_query_and_the_clients_headers_re
     })
     .await;
     let upstream = format!("{}base/?fixed=1", emulator.function_url());
-    let proxy = Launch::iam(&upstream, &[]).start().await;
+    // The client's Host is never forwarded; here it is one the proxy was told to serve.
+    let proxy = Launch::iam(&upstream, &["--allow-host", "evil.example"])
+        .start()
+        .await;
     let body = b"{\"id\":1}".to_vec();
     let headers: Vec<(String, Vec<u8>)> = [
         ("host", "evil.example"),
@@ -524,7 +529,7 @@ async fn a_client_gone_mid_upload_or_a_missing_tmpdir_leaves_no_spool_file() {
     let mut stream = tokio::net::TcpStream::connect(&addr)
         .await
         .expect("connect");
-    let head = "POST /gone HTTP/1.1\r\nhost: proxy\r\ncontent-type: text/plain\r\ncontent-length: 1048576\r\n\r\n";
+    let head = "POST /gone HTTP/1.1\r\nhost: localhost\r\ncontent-type: text/plain\r\ncontent-length: 1048576\r\n\r\n";
     stream.write_all(head.as_bytes()).await.expect("head");
     stream
         .write_all(&text_body(512 * 1024))
@@ -874,7 +879,12 @@ async fn the_connection_limit_holds_a_second_connection_until_the_first_closes()
         .trim_start_matches("http://")
         .trim_end_matches('/')
         .to_owned();
-    let get = support::http1_bytes("GET", "/", &[("host".to_owned(), b"proxy".to_vec())], b"");
+    let get = support::http1_bytes(
+        "GET",
+        "/",
+        &[("host".to_owned(), b"localhost".to_vec())],
+        b"",
+    );
     let mut first = tokio::net::TcpStream::connect(&addr)
         .await
         .expect("connect");
