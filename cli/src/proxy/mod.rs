@@ -20,6 +20,7 @@ mod guard;
 mod refusal;
 mod server;
 mod spool;
+mod strict_lf;
 
 use crate::describe::describe;
 use crate::target::{self, EnvRegion};

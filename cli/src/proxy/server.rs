@@ -3,6 +3,7 @@
 
 use super::forward::Proxy;
 use super::log_line;
+use super::strict_lf::StrictLf;
 use crate::signals::Stop;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -113,7 +114,7 @@ async fn connection(
         // Caps the read buffer (hyper's default grows to about 400 KiB per connection), and so
         // the size of each body frame; request heads must fit too.
         .max_buf_size(READ_BUFFER)
-        .serve_connection(TokioIo::new(stream), service);
+        .serve_connection(TokioIo::new(StrictLf::new(stream)), service);
     tokio::pin!(connection);
     tokio::select! {
         _ = connection.as_mut() => return,

@@ -315,3 +315,42 @@ async fn stalled_uploads_are_bounded_by_the_memory_budget() {
     assert!(growth_mib < 22, "RSS grew by {growth_mib} MiB");
     drop(streams);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bare_lf_in_a_head_is_refused_and_nothing_is_signed() {
+    let emulator = emulator(|b| b).await;
+    let proxy = Launch::iam(emulator.function_url(), &[]).start().await;
+    let smuggled = exchange(
+        &proxy,
+        b"GET / HTTP/1.1\r\nhost: localhost\r\nx-foo: a\nx-injected: 1\r\ncontent-length: 0\r\n\r\n",
+    )
+    .await;
+    assert_eq!(smuggled.status, 400);
+    // On a kept-alive connection too, after a body that itself holds bare LFs.
+    let mut stream = tokio::net::TcpStream::connect(authority(&proxy))
+        .await
+        .expect("connect");
+    stream
+        .write_all(b"POST /a HTTP/1.1\r\nhost: localhost\r\ncontent-length: 3\r\n\r\n\n\n\n")
+        .await
+        .expect("first");
+    let first = support::read_http1_response(&mut stream, false)
+        .await
+        .expect("first answer");
+    assert_eq!(first.status, 200);
+    stream
+        .write_all(b"GET /b HTTP/1.1\r\nhost: localhost\nx-injected: 1\r\n\r\n")
+        .await
+        .expect("second");
+    let second = support::read_http1_response(&mut stream, false)
+        .await
+        .expect("second answer");
+    assert_eq!(second.status, 400);
+    let received = emulator.received();
+    assert_eq!(
+        received.len(),
+        1,
+        "only the well-formed request went upstream"
+    );
+    assert!(received[0].header_str("x-injected").is_none());
+}
