@@ -401,8 +401,10 @@ fn debug_and_errors_never_show_secrets() {
         .next()
         .unwrap()
         .to_owned();
+    // `{presigned}` is the URL to hand on, signature included; its `Debug` is redacted.
+    assert_eq!(presigned.to_string(), presigned.as_str());
     let text = format!(
-        "{signer:?} {presigned:?} {presigned} {details:?} {} {}",
+        "{signer:?} {presigned:?} {details:?} {} {}",
         details.canonical_request_redacted(),
         details.string_to_sign()
     );
