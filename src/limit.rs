@@ -2,23 +2,44 @@
 //! refusal of a GET or HEAD that carries one. Shared by the reqwest middleware and the tower
 //! layer, which each say what they see of the body: its bytes when they are in memory.
 
-use crate::{Error, PayloadHash};
+use crate::Error;
+#[cfg(any(feature = "middleware", feature = "tower"))]
+use crate::PayloadHash;
 
 /// The function URL request payload limit for buffered invocations, in bytes.
 const FUNCTION_URL_PAYLOAD_LIMIT: u64 = 6_291_456;
 
-/// The body size check made before sending.
+/// Lambda's payload rule, checked before sending: the one statement of it in this crate.
 ///
-/// Lambda base64-encodes bodies that are not text into the event, so for those the size counted
-/// is `4 * ceil(n / 3)` ([`PayloadLimit::counted_size`]). Text is `text/*`, JSON, XML,
-/// `application/x-www-form-urlencoded` and JavaScript, by `content-type`.
+/// # The rule
+///
+/// Lambda counts the invoke event against 6,291,456 bytes. A body goes into the event as text
+/// when its `content-type` is text, else base64-encoded, so it counts `4 * ceil(n / 3)` bytes
+/// ([`PayloadLimit::counted_size`]): binary bodies fit up to 4,718,592 bytes. Text is decided by
+/// the media type before any `;` parameter, ASCII case-insensitively: `text/*`, anything naming
+/// `json`, `xml` or `javascript` (`application/ld+json`, `application/xml`), and
+/// `application/x-www-form-urlencoded`; no `content-type` is binary. A `boundary=json…`
+/// parameter does not make multipart text.
+///
+/// Headers count on Lambda too; this check counts the body only, so a body right at the limit
+/// with large headers may still get 413. The emulator (`lambda-url-emulator`) applies the same
+/// rule with its own code, and a test pins both to one verdict over a table of content types.
+///
+/// The middlewares and the tower layer check every body (a streamed one by its declared
+/// [`PayloadHash`](crate::PayloadHash)'s length or its `Content-Length`) and fail with [`Error::BodyTooLarge`]
+/// before sending; set the limit there with `payload_limit`.
 ///
 /// ```
 /// use lambda_url_signer::PayloadLimit;
-/// use lambda_url_signer::middleware::OacMiddleware;
-/// let mw = OacMiddleware::new().payload_limit(PayloadLimit::Bytes(1024));
-/// let unlimited = OacMiddleware::new().payload_limit(PayloadLimit::Unlimited);
-/// # let _ = (mw, unlimited);
+///
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("content-type", "multipart/form-data; boundary=json0123".parse()?);
+/// // 4,718,593 bytes of multipart count 6,291,460 in base64: over the limit.
+/// assert!(PayloadLimit::default().check(&headers, 4_718_593).is_err());
+/// headers.insert("content-type", "application/json; charset=utf-8".parse()?);
+/// assert!(PayloadLimit::default().check(&headers, 4_718_593).is_ok());
+/// assert!(PayloadLimit::Unlimited.check(&headers, u64::MAX).is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -116,6 +137,7 @@ fn is_text(content_type: Option<&[u8]>) -> bool {
         || essence.eq_ignore_ascii_case(b"application/x-www-form-urlencoded")
 }
 
+#[cfg(any(feature = "middleware", feature = "tower"))]
 /// Checks the size of a body sent with a declared hash: its bytes' length when they are in
 /// memory (`buffered`), else its `Content-Length`, else the length the hash covers; a stream of
 /// unknown length is not checked.
@@ -135,6 +157,7 @@ pub(crate) fn check_declared_length(
     }
 }
 
+#[cfg(any(feature = "middleware", feature = "tower"))]
 /// The `Content-Length` a request declares.
 fn declared_length(headers: &http::HeaderMap) -> Option<u64> {
     headers
@@ -143,6 +166,7 @@ fn declared_length(headers: &http::HeaderMap) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
+#[cfg(any(feature = "middleware", feature = "tower"))]
 /// For a streamed body sent with a declared hash that knows its length: sets `Content-Length`
 /// when the request has none, so the body goes out with a length (not chunked) and its size is
 /// known before the first byte is sent.
@@ -154,6 +178,7 @@ pub(crate) fn declare_length(headers: &mut http::HeaderMap, declared: &PayloadHa
     }
 }
 
+#[cfg(any(feature = "middleware", feature = "tower"))]
 /// CloudFront refuses a viewer GET or HEAD that carries a body. A body in memory counts when
 /// it is not empty; a stream counts unless its declared hash is the empty-body hash.
 pub(crate) fn refuse_body_on_get_or_head(

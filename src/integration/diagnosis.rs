@@ -1,6 +1,5 @@
 //! What a function URL's error response means.
 
-use super::skew::{offset_secs, server_date};
 use std::fmt;
 use std::time::SystemTime;
 
@@ -245,5 +244,21 @@ impl fmt::Display for Diagnosis {
                 None => write!(f, "http status {status}"),
             },
         }
+    }
+}
+
+/// The server's clock from a response's `Date` header.
+pub(crate) fn server_date(headers: &http::HeaderMap) -> Option<SystemTime> {
+    headers
+        .get(http::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok())
+}
+
+/// `server - local`, in whole seconds (saturating).
+pub(crate) fn offset_secs(server: SystemTime, local: SystemTime) -> i64 {
+    match server.duration_since(local) {
+        Ok(ahead) => i64::try_from(ahead.as_secs()).unwrap_or(i64::MAX),
+        Err(behind) => i64::try_from(behind.duration().as_secs()).map_or(i64::MIN, |s| -s),
     }
 }

@@ -1,7 +1,7 @@
 //! Clock-skew correction: learning the server's clock from a function URL's
 //! "Signature expired" 403, within a bound, shared by the reqwest middleware and the tower layer.
 
-use super::diagnosis::{error_type, Diagnosis};
+use super::diagnosis::{error_type, offset_secs, server_date, Diagnosis};
 use crate::{Credentials, Error, Signer};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
@@ -338,22 +338,6 @@ async fn credentials(signer: &Signer, time: SystemTime) -> Result<Credentials, E
     match signer.ready_credentials_at(time) {
         Some(ready) => ready,
         None => Box::pin(signer.credentials_at(time)).await,
-    }
-}
-
-/// The server's clock from a response's `Date` header.
-pub(crate) fn server_date(headers: &http::HeaderMap) -> Option<SystemTime> {
-    headers
-        .get(http::header::DATE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| httpdate::parse_http_date(v).ok())
-}
-
-/// `server - local`, in whole seconds (saturating).
-pub(crate) fn offset_secs(server: SystemTime, local: SystemTime) -> i64 {
-    match server.duration_since(local) {
-        Ok(ahead) => i64::try_from(ahead.as_secs()).unwrap_or(i64::MAX),
-        Err(behind) => i64::try_from(behind.duration().as_secs()).map_or(i64::MIN, |s| -s),
     }
 }
 

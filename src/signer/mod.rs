@@ -16,6 +16,7 @@ mod time;
 
 pub use details::SigningDetails;
 pub use presign::PresignedUrl;
+#[cfg(feature = "reqwest")]
 pub(crate) use request::sealed;
 pub use request::SignableRequest;
 
@@ -213,6 +214,7 @@ impl Signer {
         }
     }
 
+    #[cfg(any(feature = "middleware", feature = "tower"))]
     /// [`Self::credentials_at`] when it needs no waiting (see
     /// `CredentialsCache::ready_credentials_at`); `None` when the provider must be asked.
     pub(crate) fn ready_credentials_at(
