@@ -8,6 +8,10 @@
 //!
 //! Arguments are parsed here with clap; a usage error exits with status 2 and `--help` with 0.
 
+// Doc comments on the clap arguments are the `--help` text, where `<url-id>` and `argv[1]` are
+// meant literally, not as HTML or links.
+#![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
+
 mod describe;
 mod edge;
 mod emulator;
