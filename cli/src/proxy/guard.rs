@@ -50,7 +50,7 @@ impl Guard {
                 serde_json::json!({ "detail": "CONNECT is never forwarded" }),
             ));
         }
-        if uri.path() == "*" || uri.to_string() == "*" {
+        if uri.path() == "*" || uri == "*" {
             return Err(Refusal::new(
                 StatusCode::BAD_REQUEST,
                 "bad request",
@@ -80,8 +80,8 @@ impl Guard {
             }
             _ => (host.clone(), None),
         };
-        let known = matches!(name.as_str(), "127.0.0.1" | "localhost")
-            || self.extra_hosts.iter().any(|h| *h == name);
+        let known =
+            matches!(name.as_str(), "127.0.0.1" | "localhost") || self.extra_hosts.contains(&name);
         let port_ok = match (port, self.port.get()) {
             (None, _) => true,
             (Some(port), Some(listening)) => port.parse::<u16>().ok() == Some(*listening),
