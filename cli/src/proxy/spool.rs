@@ -137,18 +137,29 @@ async fn read_within(
     let mut len: u64 = 0;
     let mut memory: Vec<u8> = Vec::new();
     let mut share: Option<OwnedSemaphorePermit> = None;
-    let mut file = match declared {
-        Some(n) if n > limits.threshold as u64 => Some(spool_file().await?),
+    let in_memory = match declared {
+        Some(n) if n > limits.threshold as u64 => false,
         Some(n) => match limits.reserve(usize::try_from(n).unwrap_or(limits.threshold)) {
             Some(permit) => {
                 memory.reserve_exact(usize::try_from(n).unwrap_or(limits.threshold));
                 share = Some(permit);
-                None
+                true
             }
-            None => Some(spool_file().await?),
+            None => false,
         },
-        None => None,
+        None => true,
     };
+    let mut file = None;
+    if !in_memory {
+        match spool_file().await {
+            Ok(spool) => file = Some(spool),
+            Err(error) => {
+                // Let the client, still sending, read the answer.
+                drain(body, 0, limits.idle).await;
+                return Err(error);
+            }
+        }
+    }
     loop {
         let frame = match tokio::time::timeout(limits.idle, body.frame()).await {
             Ok(Some(frame)) => frame,
@@ -187,7 +198,13 @@ async fn read_within(
         match &mut file {
             Some(file) => write(file, data).await?,
             None => {
-                let spool = spool_file().await?;
+                let spool = match spool_file().await {
+                    Ok(spool) => spool,
+                    Err(error) => {
+                        drain(body, len, limits.idle).await;
+                        return Err(error);
+                    }
+                };
                 write(&spool, Bytes::from(std::mem::take(&mut memory))).await?;
                 write(&spool, data).await?;
                 memory = Vec::new();
