@@ -96,7 +96,14 @@ async fn the_default_record_keeps_a_thousand_requests_and_a_mebibyte_of_each_bod
     assert!(r.body_truncated);
     // 1,000 more small requests on one connection each: the big one is pushed out.
     for i in 0..1_000 {
-        let reply = send(addr, "GET", &format!("/{i}"), &[host.clone()], b"").await;
+        let reply = send(
+            addr,
+            "GET",
+            &format!("/{i}"),
+            std::slice::from_ref(&host),
+            b"",
+        )
+        .await;
         assert_eq!(reply.status, 200);
     }
     let received = emulator.received();
