@@ -9,7 +9,7 @@
 //! ```
 //!
 //! The limits are the emulator crate's (`EmulatorBuilder::max_connections`, `record_limit`,
-//! `record_body_limit`, `body_idle_timeout`, `body_timeout`) with the same defaults: 256
+//! `record_body_limit`, `body_idle_timeout`, `body_timeout`) with the same defaults: 512
 //! connections per endpoint (more wait to be accepted), the last 1,000 requests recorded with
 //! up to 1 MiB of body each, and 408 for a request body that pauses 10 s or takes 60 s in all.
 //! Nothing reads the record from the command line; `--record-limit 0` turns it off.
@@ -93,7 +93,7 @@ pub struct Args {
     #[arg(
         long,
         value_name = "N",
-        default_value_t = 256,
+        default_value_t = 512,
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     max_connections: u32,

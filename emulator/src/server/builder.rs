@@ -43,12 +43,13 @@ pub const DEFAULT_RECORD_LIMIT: usize = 1_000;
 /// ```
 pub const DEFAULT_RECORD_BODY_LIMIT: usize = 1_048_576;
 
-/// The default number of connections each endpoint serves at once: 256.
+/// The default number of connections each endpoint serves at once: 512 (as the sidecar's
+/// `--max-connections`), twice the concurrency of the repository's load test.
 ///
 /// ```
-/// assert_eq!(lambda_url_emulator::DEFAULT_MAX_CONNECTIONS, 256);
+/// assert_eq!(lambda_url_emulator::DEFAULT_MAX_CONNECTIONS, 512);
 /// ```
-pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 
 /// The default longest pause between two pieces of a request body: 10 seconds.
 ///
@@ -558,8 +559,10 @@ impl EmulatorBuilder {
     }
 
     /// How many connections each endpoint (the function URL, and the distribution) serves at
-    /// once (default [`DEFAULT_MAX_CONNECTIONS`], 256; at least 1). Further connections wait
-    /// in the listening socket's backlog until one ends; they are not refused.
+    /// once (default [`DEFAULT_MAX_CONNECTIONS`], 512; at least 1). Further connections wait
+    /// in the listening socket's backlog until one ends; they are not refused. A kept-alive
+    /// connection holds its slot while idle, until the client closes it or 30 seconds pass
+    /// without a new request: give a client with a connection pool more slots than its pool.
     ///
     /// # Example
     ///

@@ -218,6 +218,8 @@ pub(super) fn process(
         Ok(caller) => invoke(app, &request, caller, &request_id, now, peer_ip),
     };
     tracing::debug!(
+        // The target it had before the server was split into modules; traces are filtered by it.
+        target: "lambda_url_emulator::server",
         method = %request.method,
         target = %redact_target(&request.target),
         status = outcome.status,
