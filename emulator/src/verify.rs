@@ -200,7 +200,8 @@ pub enum RejectionKind {
     /// 403 `InvalidSignatureException`.
     InvalidCredentialScope,
     /// The authentication information is malformed or incomplete (for
-    /// example `host` not signed, no `x-amz-date`).
+    /// example `host` not signed, no `x-amz-date`, a presigned URL's
+    /// `X-Amz-Signature` given twice).
     /// 403 `IncompleteSignatureException`.
     IncompleteSignature,
     /// The access key id is unknown. 403 `UnrecognizedClientException`.
