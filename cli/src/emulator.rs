@@ -4,8 +4,15 @@
 //! ```text
 //! AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret \
 //!   lambda-url emulator --region eu-central-1 [--port N] [--cloudfront-port M] [--tls FILE] \
-//!     [--edge FILE]
+//!     [--edge FILE] [--max-connections N] [--record-limit N] [--record-body-limit BYTES] \
+//!     [--body-idle-timeout-secs N] [--body-timeout-secs N]
 //! ```
+//!
+//! The limits are the emulator crate's (`EmulatorBuilder::max_connections`, `record_limit`,
+//! `record_body_limit`, `body_idle_timeout`, `body_timeout`) with the same defaults: 512
+//! connections per endpoint (more wait to be accepted), the last 1,000 requests recorded with
+//! up to 1 MiB of body each, and 408 for a request body that pauses 10 s or takes 60 s in all.
+//! Nothing reads the record from the command line; `--record-limit 0` turns it off.
 //!
 //! With `--tls FILE` both endpoints serve https with a certificate signed by a root generated
 //! at start, whose PEM is written to `FILE` before the JSON line (pass it to
@@ -42,6 +49,7 @@ use lambda_url_signer::permissions::cloudfront_permissions;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 const PROGRAM: &str = "lambda-url emulator";
 const ACCOUNT: &str = "123456789012";
@@ -81,6 +89,36 @@ pub struct Args {
     /// beside it), under node as the distribution's origin-request trigger, body included
     #[arg(long, value_name = "FILE")]
     edge: Option<PathBuf>,
+    /// Connections each endpoint serves at once; more wait to be accepted
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 512,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    max_connections: u32,
+    /// Keep only the last N requests in the emulator's record (0: none)
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    record_limit: usize,
+    /// Keep at most BYTES of each recorded request's body
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    record_body_limit: usize,
+    /// Answer 408 when a request body pauses longer than N seconds
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    body_idle_timeout_secs: u64,
+    /// Answer 408 when a request body takes longer than N seconds in all
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    body_timeout_secs: u64,
 }
 
 /// Runs `lambda-url emulator`; the process's exit status.
@@ -164,7 +202,12 @@ async fn run(args: Args) -> ExitCode {
         .cloudfront(CloudFrontConfig::new(DISTRIBUTION_ARN).signing(OacSigning::Always))
         .port(args.port)
         .cloudfront_port(args.cloudfront_port)
-        .tls(args.tls.is_some());
+        .tls(args.tls.is_some())
+        .max_connections(usize::try_from(args.max_connections).unwrap_or(usize::MAX))
+        .record_limit(args.record_limit)
+        .record_body_limit(args.record_body_limit)
+        .body_idle_timeout(Duration::from_secs(args.body_idle_timeout_secs))
+        .body_timeout(Duration::from_secs(args.body_timeout_secs));
     if let Some(trigger) = trigger {
         builder = builder.origin_request_trigger(trigger);
     }

@@ -47,6 +47,15 @@ pub enum EmulatorError {
         /// The host given.
         host: String,
     },
+    /// A limit that must be more than zero is zero:
+    /// [`max_connections`](crate::EmulatorBuilder::max_connections),
+    /// [`body_idle_timeout`](crate::EmulatorBuilder::body_idle_timeout) or
+    /// [`body_timeout`](crate::EmulatorBuilder::body_timeout).
+    #[error("{setting} must be more than zero")]
+    InvalidLimit {
+        /// The builder setting: `max_connections`, `body_idle_timeout` or `body_timeout`.
+        setting: &'static str,
+    },
     /// A listening socket could not be bound on 127.0.0.1.
     #[error("failed to bind the {server} server to 127.0.0.1:{port}")]
     Bind {

@@ -56,7 +56,10 @@ pub(crate) fn is_text_content_type(content_type: Option<&[u8]>) -> bool {
 pub struct InvokeEvent {
     /// The request method, e.g. `POST`.
     pub method: String,
-    /// The raw path as received (still percent-encoded).
+    /// The path the signature covered: the path from the request line, still percent-encoded
+    /// as received, with its `.` and `..` segments and empty segments removed, as in the
+    /// canonical URI (`/a/../b//c/` arrives as `/b/c/`). The request line as sent is in
+    /// [`ReceivedRequest::target`](crate::ReceivedRequest::target).
     pub raw_path: String,
     /// The raw query string as received, without `?` (empty if none).
     pub raw_query_string: String,
@@ -82,7 +85,8 @@ pub struct InvokeEvent {
     /// The function's account id (`requestContext.accountId` for signed
     /// calls; Lambda writes `anonymous` there for auth type `NONE`).
     pub account_id: String,
-    /// The `Host` the request was sent to.
+    /// The `Host` the request was sent to (for an absolute-form request target, its
+    /// authority; the `host` entry of `headers` carries it too).
     pub domain_name: String,
 }
 

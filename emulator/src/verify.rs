@@ -200,7 +200,8 @@ pub enum RejectionKind {
     /// 403 `InvalidSignatureException`.
     InvalidCredentialScope,
     /// The authentication information is malformed or incomplete (for
-    /// example `host` not signed, no `x-amz-date`).
+    /// example `host` not signed, no `x-amz-date`, a presigned URL's
+    /// `X-Amz-Signature` given twice).
     /// 403 `IncompleteSignatureException`.
     IncompleteSignature,
     /// The access key id is unknown. 403 `UnrecognizedClientException`.
@@ -914,8 +915,40 @@ fn parse_auth(request: &RawRequest<'_>) -> Result<Auth, Rejection> {
             "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.",
         )),
         ([value], false) => parse_header_auth(request, value),
-        ([], true) => parse_query_auth(&param),
+        ([], true) => {
+            reject_repeated_presign_parameters(&params)?;
+            parse_query_auth(&param)
+        }
     }
+}
+
+/// The query parameters of a presigned URL that carry its authentication.
+const PRESIGN_PARAMETERS: [&str; 7] = [
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Date",
+    "X-Amz-Expires",
+    "X-Amz-SignedHeaders",
+    "X-Amz-Signature",
+    "X-Amz-Security-Token",
+];
+
+/// Refuses a presigned URL that gives one of its authentication parameters twice: which one
+/// counts would be a guess (a second `X-Amz-Signature`, left out of the canonical query, would
+/// otherwise ride along unchecked).
+fn reject_repeated_presign_parameters(params: &[(Vec<u8>, Vec<u8>)]) -> Result<(), Rejection> {
+    for name in PRESIGN_PARAMETERS {
+        let count = params
+            .iter()
+            .filter(|(n, _)| n.as_slice() == name.as_bytes())
+            .count();
+        if count > 1 {
+            return Err(Rejection::incomplete(format!(
+                "The query parameter '{name}' must be given only once."
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn parse_header_auth(request: &RawRequest<'_>, value: &[u8]) -> Result<Auth, Rejection> {

@@ -236,7 +236,9 @@ async fn rotating_run(
     keys: usize,
     total: usize,
 ) -> RotatingRun {
-    let emulator = support::emulator(|mut b| {
+    let emulator = support::emulator(|b| {
+        // Every request is checked below: keep them all (the default record is the last 1,000).
+        let mut b = b.record_limit(total);
         for n in 0..keys {
             b = b.identity(
                 EmulatorIdentity::new(

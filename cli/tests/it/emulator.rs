@@ -1,5 +1,8 @@
 //! `lambda-url emulator` run as a child process: its one JSON line, both endpoints, its exit
-//! statuses, and `--edge` with the repository's Lambda@Edge handler under node.
+//! statuses, and `--edge` with the repository's Lambda@Edge handler under node; `hostile`: raw
+//! sockets against its limits and its judgement.
+
+mod hostile;
 
 use crate::support;
 use std::io::{BufRead, BufReader};

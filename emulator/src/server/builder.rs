@@ -1,8 +1,10 @@
 //! Configuring an emulator ([`EmulatorBuilder`], [`AuthType`], the defaults) and starting it:
 //! the configuration is checked, the listeners bound and the accept loops spawned.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::watch;
 
@@ -25,6 +27,45 @@ use crate::verify::Verifier;
 /// assert_eq!(lambda_url_emulator::DEFAULT_MAX_PAYLOAD_BYTES, 6 * 1024 * 1024);
 /// ```
 pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 6_291_456;
+
+/// The default number of requests [`Emulator::received`] keeps: the last 1,000.
+///
+/// ```
+/// assert_eq!(lambda_url_emulator::DEFAULT_RECORD_LIMIT, 1_000);
+/// ```
+pub const DEFAULT_RECORD_LIMIT: usize = 1_000;
+
+/// The default number of body bytes kept in each [`ReceivedRequest`](crate::ReceivedRequest):
+/// 1 MiB (1,048,576 bytes).
+///
+/// ```
+/// assert_eq!(lambda_url_emulator::DEFAULT_RECORD_BODY_LIMIT, 1024 * 1024);
+/// ```
+pub const DEFAULT_RECORD_BODY_LIMIT: usize = 1_048_576;
+
+/// The default number of connections each endpoint serves at once: 512 (as the sidecar's
+/// `--max-connections`), twice the concurrency of the repository's load test.
+///
+/// ```
+/// assert_eq!(lambda_url_emulator::DEFAULT_MAX_CONNECTIONS, 512);
+/// ```
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
+/// The default longest pause between two pieces of a request body: 10 seconds.
+///
+/// ```
+/// # use std::time::Duration;
+/// assert_eq!(lambda_url_emulator::DEFAULT_BODY_IDLE_TIMEOUT, Duration::from_secs(10));
+/// ```
+pub const DEFAULT_BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default longest time a whole request body may take to arrive: 60 seconds.
+///
+/// ```
+/// # use std::time::Duration;
+/// assert_eq!(lambda_url_emulator::DEFAULT_BODY_TIMEOUT, Duration::from_secs(60));
+/// ```
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The function URL's auth type.
 ///
@@ -105,6 +146,11 @@ pub struct EmulatorBuilder {
     tls: bool,
     function_host: Option<String>,
     trigger: Option<Arc<dyn OriginRequestTrigger>>,
+    record_limit: usize,
+    record_body_limit: usize,
+    max_connections: usize,
+    body_idle_timeout: Duration,
+    body_timeout: Duration,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -126,6 +172,11 @@ impl fmt::Debug for EmulatorBuilder {
             .field("tls", &self.tls)
             .field("function_host", &self.function_host)
             .field("origin_request_trigger", &self.trigger.is_some())
+            .field("record_limit", &self.record_limit)
+            .field("record_body_limit", &self.record_body_limit)
+            .field("max_connections", &self.max_connections)
+            .field("body_idle_timeout", &self.body_idle_timeout)
+            .field("body_timeout", &self.body_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -150,6 +201,11 @@ impl EmulatorBuilder {
             tls: false,
             function_host: None,
             trigger: None,
+            record_limit: DEFAULT_RECORD_LIMIT,
+            record_body_limit: DEFAULT_RECORD_BODY_LIMIT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            body_idle_timeout: DEFAULT_BODY_IDLE_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
         }
     }
 
@@ -465,6 +521,96 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How many requests [`Emulator::received`] keeps (default [`DEFAULT_RECORD_LIMIT`],
+    /// 1,000): the record is a ring, and once it is full each new request pushes out the
+    /// oldest. `0` records nothing.
+    ///
+    /// The record holds at most `limit` × ([`record_body_limit`](Self::record_body_limit) +
+    /// the request head, which hyper caps at about 400 KiB) bytes.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use lambda_url_emulator::Emulator;
+    /// let builder = Emulator::builder().region("us-east-1").record_limit(10);
+    /// # let _ = builder;
+    /// ```
+    pub fn record_limit(mut self, limit: usize) -> Self {
+        self.record_limit = limit;
+        self
+    }
+
+    /// How many body bytes each [`ReceivedRequest`](crate::ReceivedRequest) keeps (default
+    /// [`DEFAULT_RECORD_BODY_LIMIT`], 1 MiB). A longer body is recorded as its first `bytes`
+    /// bytes, with its length in [`ReceivedRequest::body_len`](crate::ReceivedRequest::body_len)
+    /// and [`ReceivedRequest::body_truncated`](crate::ReceivedRequest::body_truncated) set.
+    /// Only the record is cut: the verifier and the function see the whole body.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use lambda_url_emulator::Emulator;
+    /// let builder = Emulator::builder().region("us-east-1").record_body_limit(4096);
+    /// # let _ = builder;
+    /// ```
+    pub fn record_body_limit(mut self, bytes: usize) -> Self {
+        self.record_body_limit = bytes;
+        self
+    }
+
+    /// How many connections each endpoint (the function URL, and the distribution) serves at
+    /// once (default [`DEFAULT_MAX_CONNECTIONS`], 512; at least 1). Further connections wait
+    /// in the listening socket's backlog until one ends; they are not refused. A kept-alive
+    /// connection holds its slot while idle, until the client closes it or 30 seconds pass
+    /// without a new request: give a client with a connection pool more slots than its pool.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use lambda_url_emulator::Emulator;
+    /// let builder = Emulator::builder().region("us-east-1").max_connections(16);
+    /// # let _ = builder;
+    /// ```
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections;
+        self
+    }
+
+    /// The longest pause between two pieces of a request body (default
+    /// [`DEFAULT_BODY_IDLE_TIMEOUT`], 10 s; more than zero). A client that pauses longer gets
+    /// 408 and the connection is closed (see the
+    /// [crate docs](crate#choices-where-aws-behaviour-is-not-published) for the answer).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use lambda_url_emulator::Emulator;
+    /// let builder = Emulator::builder().region("us-east-1").body_idle_timeout(Duration::from_secs(1));
+    /// # let _ = builder;
+    /// ```
+    pub fn body_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.body_idle_timeout = timeout;
+        self
+    }
+
+    /// The longest time a whole request body may take, from its first byte to its last
+    /// (default [`DEFAULT_BODY_TIMEOUT`], 60 s; more than zero). A body still arriving then
+    /// gets 408 and the connection is closed, however steadily it trickles in.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use lambda_url_emulator::Emulator;
+    /// let builder = Emulator::builder().region("us-east-1").body_timeout(Duration::from_secs(5));
+    /// # let _ = builder;
+    /// ```
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
     /// Binds the servers on 127.0.0.1 and starts serving on the current
     /// tokio runtime.
     ///
@@ -473,7 +619,9 @@ impl EmulatorBuilder {
     /// [`EmulatorError::MissingRegion`] without a region, `InvalidRegion`,
     /// `InvalidService`, `InvalidArn` for a malformed function or
     /// distribution ARN, `InvalidHost` for a malformed
-    /// [`function_host`](Self::function_host), `Bind` when a port cannot be bound, and
+    /// [`function_host`](Self::function_host), `InvalidLimit` for a
+    /// [`max_connections`](Self::max_connections), [`body_idle_timeout`](Self::body_idle_timeout)
+    /// or [`body_timeout`](Self::body_timeout) of zero, `Bind` when a port cannot be bound, and
     /// `Tls` when the certificates for [`tls`](Self::tls) cannot be made.
     ///
     /// # Panics
@@ -520,6 +668,15 @@ impl EmulatorBuilder {
                 return Err(EmulatorError::InvalidHost { host: host.clone() });
             }
         }
+        for (setting, zero) in [
+            ("max_connections", self.max_connections == 0),
+            ("body_idle_timeout", self.body_idle_timeout.is_zero()),
+            ("body_timeout", self.body_timeout.is_zero()),
+        ] {
+            if zero {
+                return Err(EmulatorError::InvalidLimit { setting });
+            }
+        }
 
         let mut verifier = Verifier::new(region.clone(), self.service.clone());
         for identity in self.identities {
@@ -556,7 +713,12 @@ impl EmulatorBuilder {
             clock_offset_secs: self.clock_offset_secs,
             handler: self.handler,
             streams: self.streams,
-            received: Mutex::new(Vec::new()),
+            received: Mutex::new(VecDeque::new()),
+            record_limit: self.record_limit,
+            record_body_limit: self.record_body_limit,
+            max_connections: self.max_connections,
+            body_idle_timeout: self.body_idle_timeout,
+            body_timeout: self.body_timeout,
             function_host: self
                 .function_host
                 .unwrap_or_else(|| function_addr.to_string()),

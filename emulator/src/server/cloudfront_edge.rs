@@ -39,9 +39,27 @@ async fn handle_cloudfront_inner(
     let Some(distribution) = &app.distribution else {
         return to_response(error_answer(502, "", String::new(), &rng.uuid()));
     };
-    let buffered = match buffer(request, app.max_payload_bytes.saturating_add(1)).await {
+    let buffered = buffer(
+        request,
+        app.max_payload_bytes.saturating_add(1),
+        app.body_idle_timeout,
+        app.body_timeout,
+    )
+    .await;
+    let buffered = match buffered {
         Ok(buffered) => buffered,
-        Err(_) => return to_response(error_answer(400, "", String::new(), &rng.uuid())),
+        Err(error) => {
+            tracing::debug!(%error, "cloudfront could not read the request body");
+            // A body too slow: CloudFront's own 408 page; a broken one: an empty 400.
+            let mut answer = match error.timeout_json() {
+                Some(_) => cloudfront_error(408, &mut rng),
+                None => error_answer(400, "", String::new(), &rng.uuid()),
+            };
+            answer
+                .headers
+                .push(("connection".to_owned(), "close".to_owned()));
+            return to_response(answer);
+        }
     };
     if get_or_head_with_body(&buffered.method, &buffered.headers, buffered.body.len()) {
         tracing::debug!(
@@ -133,6 +151,12 @@ async fn run_trigger(
             method: request.method,
             target: request.target,
             headers: request.headers,
+            // A body over the limit stays over it (the trigger saw only its first bytes).
+            body_len: if buffered.truncated {
+                buffered.body_len
+            } else {
+                request.body.len()
+            },
             body: request.body,
             ..buffered
         }),

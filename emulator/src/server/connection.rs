@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -11,7 +12,7 @@ use hyper::service::service_fn;
 use hyper::Request;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
 use super::cloudfront_edge::handle_cloudfront;
@@ -20,6 +21,10 @@ use super::streaming::streamed;
 use super::App;
 use crate::error::EmulatorError;
 use crate::tls::{handshake, Tls};
+
+/// How long a request head may take to arrive, and an idle kept-alive connection may wait
+/// for the next one: 30 seconds (hyper's default, set here so it does not change unseen).
+pub(super) const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Which server a listener is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,23 +57,45 @@ pub(super) fn local_addr(
     })
 }
 
-/// Accepts connections until `shutdown`, serving each on its own task; then closes the
-/// listener and ends those tasks.
+/// Accepts connections until `shutdown`, serving each on its own task, at most
+/// `app.max_connections` at once (further ones wait in the listen backlog until a slot is
+/// free); then closes the listener and ends those tasks.
 pub(super) async fn accept_loop(
     listener: TcpListener,
     app: Arc<App>,
     endpoint: Endpoint,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let slots = Arc::new(Semaphore::new(
+        app.max_connections.min(Semaphore::MAX_PERMITS),
+    ));
     let mut connections = JoinSet::new();
     loop {
+        // A free slot first, then the next connection: excess clients stay in the backlog.
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            changed = shutdown.changed() => {
+                if changed.is_err() || *shutdown.borrow() {
+                    break;
+                }
+                continue;
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+        };
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let app = Arc::clone(&app);
                     match app.tls.as_ref().map(Tls::acceptor) {
-                        None => connections.spawn(serve_connection(stream, peer, app, endpoint)),
+                        None => connections.spawn(async move {
+                            let _slot = slot;
+                            serve_connection(stream, peer, app, endpoint).await;
+                        }),
                         Some(acceptor) => connections.spawn(async move {
+                            let _slot = slot;
                             if let Some(stream) = handshake(acceptor, stream).await {
                                 serve_connection(stream, peer, app, endpoint).await;
                             }
@@ -77,7 +104,7 @@ pub(super) async fn accept_loop(
                 }
                 Err(error) => {
                     tracing::debug!(%error, "accept failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    tokio::time::sleep(Duration::from_millis(10)).await;
                 }
             },
             changed = shutdown.changed() => {
@@ -109,6 +136,9 @@ where
     });
     let connection = http1::Builder::new()
         .timer(TokioTimer::new())
+        // A request head (or, between requests, the next one) must arrive in full within this;
+        // else hyper closes the connection without an answer.
+        .header_read_timeout(HEADER_READ_TIMEOUT)
         .serve_connection(TokioIo::new(stream), service);
     if let Err(error) = connection.await {
         tracing::debug!(%error, "connection ended with an error");

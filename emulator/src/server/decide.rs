@@ -51,18 +51,15 @@ pub(super) fn decide(
     }
 }
 
-/// Whether the request is addressed to the function URL: the absolute-form authority if
-/// there is one, else the one `Host` header, equals the function host (ASCII
-/// case-insensitively). No `Host`, or several, names no function URL.
+/// Whether the request is addressed to the function URL: its one `Host` header (which
+/// `process` has set to the authority of an absolute-form target) equals the function host
+/// (ASCII case-insensitively). No `Host`, or several, names no function URL (RFC 9112 §3.2
+/// requires exactly one, in either form).
 fn names_function_host(app: &App, request: &Buffered) -> bool {
-    let host = match &request.authority {
-        Some(authority) => authority.as_bytes(),
-        None => match header_values(&request.headers, "host").as_slice() {
-            [host] => host,
-            _ => return false,
-        },
-    };
-    host.eq_ignore_ascii_case(app.function_host.as_bytes())
+    match header_values(&request.headers, "host").as_slice() {
+        [host] => host.eq_ignore_ascii_case(app.function_host.as_bytes()),
+        _ => false,
+    }
 }
 
 /// Resource policy (and implicit identity policy) check for a verified caller.

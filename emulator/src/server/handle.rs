@@ -18,9 +18,10 @@ use crate::tls::Tls;
 /// resource policy, then invokes the handler with the payload format 2.0
 /// event. Every response carries `x-amzn-RequestId`; refusals carry
 /// `x-amzn-ErrorType` and AWS's JSON bodies (`{"Message":…}` for
-/// `AccessDeniedException`, `{"message":…}` otherwise). Everything the
-/// endpoint receives, directly or from CloudFront, is recorded
-/// ([`Emulator::received`]).
+/// `AccessDeniedException`, `{"message":…}` otherwise). The last requests the
+/// endpoint received, directly or from CloudFront, are recorded
+/// ([`Emulator::received`]: the last 1,000, with up to 1 MiB of body each,
+/// unless configured otherwise).
 ///
 /// Dropping it stops both servers: the accept loops and every connection
 /// task are aborted and the listening sockets closed as the runtime drops
@@ -246,8 +247,24 @@ impl Emulator {
         self.app.tls.as_ref().map(Tls::root_pem)
     }
 
-    /// Everything the function URL endpoint received, in order (including
-    /// what CloudFront forwarded).
+    /// The last requests the function URL endpoint received, oldest first (including what
+    /// CloudFront forwarded to it), as a copy: later requests do not change the returned list.
+    ///
+    /// What is in it, precisely:
+    ///
+    /// * every request whose head and body the endpoint read, whatever the answer (accepted,
+    ///   refused for its host, size, signature or policy, or failed in the function), recorded
+    ///   once the answer is decided, before it is sent;
+    /// * not a request whose body broke off or was too slow (400 or 408, see
+    ///   [`EmulatorBuilder::body_idle_timeout`]), nor one hyper refused before the endpoint
+    ///   saw it (a malformed or too slow head), nor one CloudFront answered itself (a
+    ///   `GET` with a body, a trigger's own response or failure);
+    /// * at most the last [`EmulatorBuilder::record_limit`] requests (default 1,000): once that
+    ///   many are kept, each new one pushes out the oldest, and with a limit of 0 the list
+    ///   stays empty;
+    /// * each with at most [`EmulatorBuilder::record_body_limit`] body bytes (default 1 MiB),
+    ///   the body's length in [`ReceivedRequest::body_len`] and whether it was cut in
+    ///   [`ReceivedRequest::body_truncated`].
     ///
     /// # Example
     ///
@@ -255,13 +272,13 @@ impl Emulator {
     /// # use lambda_url_emulator::Emulator;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let emulator = Emulator::builder().region("us-east-1").start().await?;
+    /// let emulator = Emulator::builder().region("us-east-1").record_limit(100).start().await?;
     /// assert!(emulator.received().is_empty());
     /// # Ok(())
     /// # }
     /// ```
     pub fn received(&self) -> Vec<ReceivedRequest> {
-        self.app.received().clone()
+        self.app.received().iter().cloned().collect()
     }
 
     /// Forgets what was received so far.

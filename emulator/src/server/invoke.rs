@@ -10,7 +10,7 @@ use hyper::StatusCode;
 use super::answer::Answer;
 use super::pipeline::Buffered;
 use super::{App, RequestOutcome};
-use crate::canonical::canonical_header_value;
+use crate::canonical::{canonical_header_value, normalize_path};
 use crate::clock::unix_millis;
 use crate::event::{is_text_content_type, HandlerResponse, InvokeEvent};
 use crate::identity::CallerIdentity;
@@ -58,6 +58,9 @@ fn invoke_event(
     peer_ip: &str,
 ) -> InvokeEvent {
     let (raw_path, raw_query_string) = InvokeEvent::raw_parts(&request.target);
+    // The path the signature covered (the canonical URI before its re-encoding), so the
+    // function never routes on a path nobody signed: `/a/../b` arrives as `/b`.
+    let raw_path = normalize_path(&raw_path);
     let content_type = canonical_header_value(&request.headers, "content-type");
     let text_body =
         is_text_content_type(content_type.as_deref()) && std::str::from_utf8(&request.body).is_ok();

@@ -29,9 +29,9 @@ mod pipeline;
 mod record;
 mod streaming;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use tokio::sync::mpsc;
 
@@ -43,7 +43,11 @@ use super::policy::ResourcePolicy;
 use super::tls::Tls;
 use super::verify::Verifier;
 
-pub use builder::{AuthType, EmulatorBuilder, DEFAULT_MAX_PAYLOAD_BYTES};
+pub use builder::{
+    AuthType, EmulatorBuilder, DEFAULT_BODY_IDLE_TIMEOUT, DEFAULT_BODY_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_RECORD_BODY_LIMIT,
+    DEFAULT_RECORD_LIMIT,
+};
 pub use handle::Emulator;
 pub use record::{ReceivedRequest, RequestOutcome};
 
@@ -67,7 +71,14 @@ struct App {
     clock_offset_secs: i64,
     handler: Handler,
     streams: Option<StreamSlots>,
-    received: Mutex<Vec<ReceivedRequest>>,
+    /// The last `record_limit` requests, oldest first.
+    received: Mutex<VecDeque<ReceivedRequest>>,
+    record_limit: usize,
+    record_body_limit: usize,
+    /// Connections each endpoint serves at once.
+    max_connections: usize,
+    body_idle_timeout: Duration,
+    body_timeout: Duration,
     function_host: String,
     distribution: Option<Distribution>,
     tls: Option<Tls>,
@@ -77,8 +88,25 @@ struct App {
 }
 
 impl App {
-    fn received(&self) -> MutexGuard<'_, Vec<ReceivedRequest>> {
+    fn received(&self) -> MutexGuard<'_, VecDeque<ReceivedRequest>> {
         lock(&self.received)
+    }
+
+    /// Records `request`, its body cut to `record_body_limit` bytes, pushing out the oldest
+    /// records past `record_limit`.
+    fn record(&self, mut request: ReceivedRequest) {
+        if self.record_limit == 0 {
+            return;
+        }
+        request.body.truncate(self.record_body_limit);
+        // The body may have been read into a much larger allocation.
+        request.body.shrink_to_fit();
+        request.body_truncated = request.body.len() < request.body_len;
+        let mut received = self.received();
+        while received.len() >= self.record_limit {
+            received.pop_front();
+        }
+        received.push_back(request);
     }
 
     fn now(&self) -> SystemTime {

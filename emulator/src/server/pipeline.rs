@@ -2,11 +2,13 @@
 //! Lambda's error answer or invoke the function (see `invoke`), record the request, answer.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Incoming;
 use hyper::{Request, Response};
+use tokio::time::Instant;
 
 use super::answer::{error_answer, to_response, with_date, Answer};
 use super::decide::decide;
@@ -21,19 +23,60 @@ pub(super) struct Buffered {
     pub(super) target: String,
     pub(super) headers: Vec<(String, Vec<u8>)>,
     pub(super) body: Vec<u8>,
+    /// How many body bytes were read (more than `body.len()` when `truncated`).
+    pub(super) body_len: usize,
     /// More body bytes arrived than were kept.
     pub(super) truncated: bool,
     /// The authority of an absolute-form request target (`GET http://host/ HTTP/1.1`), which
-    /// takes precedence over `Host`.
+    /// takes the place of `Host` (RFC 9112 §3.2.2).
     pub(super) authority: Option<String>,
 }
 
+/// Why a request body was not read whole.
+pub(super) enum BodyError {
+    /// The connection failed or the body's framing was broken.
+    Read(hyper::Error),
+    /// No part of the body arrived within the idle timeout.
+    Idle(Duration),
+    /// The body was still arriving at the body deadline.
+    Deadline(Duration),
+}
+
+impl BodyError {
+    /// The `{"message":…}` body of the 408 for a body too slow, `None` for a broken one.
+    pub(super) fn timeout_json(&self) -> Option<String> {
+        let message = match self {
+            BodyError::Read(_) => return None,
+            BodyError::Idle(idle) => {
+                format!("No part of the request body arrived within {idle:?}.")
+            }
+            BodyError::Deadline(total) => {
+                format!("The request body did not arrive in full within {total:?}.")
+            }
+        };
+        Some(serde_json::json!({ "message": message }).to_string())
+    }
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyError::Read(error) => write!(f, "{error}"),
+            BodyError::Idle(idle) => write!(f, "no part of the body within {idle:?}"),
+            BodyError::Deadline(total) => write!(f, "the body not in full within {total:?}"),
+        }
+    }
+}
+
 /// Reads `request` whole, keeping at most `keep` body bytes (the rest is drained up to a
-/// bound, so the client can read a 413).
+/// bound, so the client can read a 413), within `idle` between two pieces of the body and
+/// `total` for all of it.
 pub(super) async fn buffer(
     request: Request<Incoming>,
     keep: usize,
-) -> Result<Buffered, hyper::Error> {
+    idle: Duration,
+    total: Duration,
+) -> Result<Buffered, BodyError> {
     let (parts, mut body) = request.into_parts();
     let target = parts
         .uri
@@ -47,15 +90,27 @@ pub(super) async fn buffer(
         .collect();
     let authority = parts.uri.authority().map(|a| a.as_str().to_owned());
     let mut kept = Vec::new();
-    let mut total: usize = 0;
+    let mut read: usize = 0;
     // Drain somewhat past the limit so the client can read the 413, then stop.
     let drain_limit = keep.saturating_mul(4).saturating_add(1 << 20);
-    while let Some(frame) = body.frame().await {
-        if let Ok(data) = frame?.into_data() {
-            total = total.saturating_add(data.len());
+    let started = Instant::now();
+    // A deadline too far to represent is a century away.
+    let deadline = started
+        .checked_add(total)
+        .unwrap_or_else(|| started + Duration::from_secs(100 * 365 * 86_400));
+    loop {
+        let wait = idle.min(deadline.saturating_duration_since(Instant::now()));
+        let frame = match tokio::time::timeout(wait, body.frame()).await {
+            Ok(Some(frame)) => frame.map_err(BodyError::Read)?,
+            Ok(None) => break,
+            Err(_) if Instant::now() >= deadline => return Err(BodyError::Deadline(total)),
+            Err(_) => return Err(BodyError::Idle(idle)),
+        };
+        if let Ok(data) = frame.into_data() {
+            read = read.saturating_add(data.len());
             let room = keep.saturating_sub(kept.len());
             kept.extend_from_slice(data.get(..room.min(data.len())).unwrap_or_default());
-            if total > drain_limit {
+            if read > drain_limit {
                 break;
             }
         }
@@ -64,8 +119,9 @@ pub(super) async fn buffer(
         method: parts.method.as_str().to_owned(),
         target,
         headers,
-        truncated: total > kept.len(),
+        truncated: read > kept.len(),
         body: kept,
+        body_len: read,
         authority,
     })
 }
@@ -84,23 +140,62 @@ async fn handle_function_inner(
     request: Request<Incoming>,
     peer: SocketAddr,
 ) -> Response<Full<Bytes>> {
-    match buffer(request, app.max_payload_bytes.saturating_add(1)).await {
+    let buffered = buffer(
+        request,
+        app.max_payload_bytes.saturating_add(1),
+        app.body_idle_timeout,
+        app.body_timeout,
+    )
+    .await;
+    match buffered {
         Ok(buffered) => to_response(process(app, buffered, &peer.ip().to_string(), false)),
         Err(error) => {
             tracing::debug!(%error, "could not read the request body");
-            to_response(error_answer(
-                400,
-                "InvalidRequestContentException",
-                r#"{"message":"Could not read the request body."}"#.to_owned(),
-                &Rng::new().uuid(),
-            ))
+            let request_id = Rng::new().uuid();
+            let mut answer = match error.timeout_json() {
+                Some(json) => error_answer(408, "RequestTimeoutException", json, &request_id),
+                None => error_answer(
+                    400,
+                    "InvalidRequestContentException",
+                    r#"{"message":"Could not read the request body."}"#.to_owned(),
+                    &request_id,
+                ),
+            };
+            // The rest of the body is not read: the connection cannot carry another request.
+            answer
+                .headers
+                .push(("connection".to_owned(), "close".to_owned()));
+            to_response(answer)
         }
     }
 }
 
 /// Runs a buffered request through the function URL endpoint: size limit,
 /// authentication, authorization, the function. Records it.
-pub(super) fn process(app: &App, request: Buffered, peer_ip: &str, via_cloudfront: bool) -> Answer {
+///
+/// With an absolute-form target, the target's authority replaces the value of `Host` for
+/// everything but the record (RFC 9112 §3.2.2: the server ignores the received `Host`): the host
+/// check, the signature's `host` and the function's event all see the same host.
+pub(super) fn process(
+    app: &App,
+    mut request: Buffered,
+    peer_ip: &str,
+    via_cloudfront: bool,
+) -> Answer {
+    let received_headers = request.authority.take().map(|authority| {
+        let effective = request
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                if name.eq_ignore_ascii_case("host") {
+                    (name.clone(), authority.as_bytes().to_vec())
+                } else {
+                    (name.clone(), value.clone())
+                }
+            })
+            .collect();
+        std::mem::replace(&mut request.headers, effective)
+    });
     let request_id = Rng::new().uuid();
     let now = app.now();
     let result = decide(app, &request, now);
@@ -123,6 +218,8 @@ pub(super) fn process(app: &App, request: Buffered, peer_ip: &str, via_cloudfron
         Ok(caller) => invoke(app, &request, caller, &request_id, now, peer_ip),
     };
     tracing::debug!(
+        // The target it had before the server was split into modules; traces are filtered by it.
+        target: "lambda_url_emulator::server",
         method = %request.method,
         target = %redact_target(&request.target),
         status = outcome.status,
@@ -130,11 +227,13 @@ pub(super) fn process(app: &App, request: Buffered, peer_ip: &str, via_cloudfron
         via_cloudfront,
         "function url request"
     );
-    app.received().push(ReceivedRequest {
+    app.record(ReceivedRequest {
         method: request.method,
         target: request.target,
-        headers: request.headers,
+        headers: received_headers.unwrap_or(request.headers),
         body: request.body,
+        body_len: request.body_len,
+        body_truncated: false,
         request_id,
         via_cloudfront,
         outcome,

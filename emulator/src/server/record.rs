@@ -36,10 +36,16 @@ pub struct RequestOutcome {
 /// One request as the function URL endpoint received it.
 ///
 /// `headers` are `(lowercase name, raw value bytes)` in received order
-/// (hyper groups repeated header lines under their first occurrence). A body
-/// over the payload limit is kept only up to the limit plus one byte.
+/// (hyper groups repeated header lines under their first occurrence), exactly as received:
+/// with an absolute-form request target, the `Host` the emulator ignored is still here.
 ///
-/// `Debug` redacts `x-amz-security-token` and shows only the body's length.
+/// `body` is the body's first bytes: at most
+/// [`EmulatorBuilder::record_body_limit`](crate::EmulatorBuilder::record_body_limit) (default
+/// 1 MiB), and for a body over the payload limit at most the limit plus one byte.
+/// `body_len` is how many body bytes arrived, and `body_truncated` says whether `body` is
+/// shorter than that.
+///
+/// `Debug` redacts `x-amz-security-token` and shows only the body's lengths.
 ///
 /// # Example
 ///
@@ -64,8 +70,17 @@ pub struct ReceivedRequest {
     pub target: String,
     /// Headers as received: lowercase names, raw values.
     pub headers: Vec<(String, Vec<u8>)>,
-    /// The body bytes.
+    /// The body's first bytes, at most
+    /// [`EmulatorBuilder::record_body_limit`](crate::EmulatorBuilder::record_body_limit) of
+    /// them (all of it when `body_truncated` is `false`).
     pub body: Vec<u8>,
+    /// How many body bytes the endpoint read: the body's whole length, except for a body over
+    /// the payload limit, which is read only up to four times the limit plus 1 MiB before the
+    /// endpoint answers 413 (then it is where reading stopped).
+    pub body_len: usize,
+    /// Whether `body` holds fewer bytes than `body_len`: the body was longer than the record
+    /// keeps, or over the payload limit.
+    pub body_truncated: bool,
     /// The request id sent back in `x-amzn-RequestId`.
     pub request_id: String,
     /// Whether the emulated CloudFront forwarded this request.
@@ -142,7 +157,8 @@ impl fmt::Debug for ReceivedRequest {
             .field("method", &self.method)
             .field("target", &redact_target(&self.target))
             .field("headers", &DebugHeaders(&self.headers))
-            .field("body_len", &self.body.len())
+            .field("body_len", &self.body_len)
+            .field("recorded_body_len", &self.body.len())
             .field("request_id", &self.request_id)
             .field("via_cloudfront", &self.via_cloudfront)
             .field("outcome", &self.outcome)

@@ -11,7 +11,8 @@
 //!
 //! One subject per file: `verifier`, `presign`, `errors` (what is refused, with which answer),
 //! `lifecycle`, `function_url`, `payload`, `handler`, `cloudfront`, `host`, `whitespace`,
-//! `redaction`, `policy`. The helpers they share are here (constants, emulator fixtures) and in
+//! `redaction`, `policy`, `limits` (the record, the body deadlines), `tricks` (requests that try
+//! to be judged as one thing and delivered as another). The helpers they share are here (constants, emulator fixtures) and in
 //! `vectors` (botocore's cases), `wire` (raw HTTP/1.1) and `test_signer`; each file's
 //! `use super::*` brings them in.
 
@@ -25,10 +26,12 @@ mod function_url;
 mod handler;
 mod host;
 mod lifecycle;
+mod limits;
 mod payload;
 mod policy;
 mod presign;
 mod redaction;
+mod tricks;
 mod verifier;
 mod whitespace;
 
