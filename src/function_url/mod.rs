@@ -15,7 +15,9 @@ pub(crate) use wire::{encode_component, split_ascii, split_once_ascii, wire_path
 /// Parsing rewrites the path and query into their *wire form*, the exact encoding that gets
 /// signed and sent:
 ///
-/// - dot segments (`.`, `..`) and empty segments (`//`) are removed from the path;
+/// - dot segments (`.`, `..`, and their escaped forms `%2e`, `.%2E`, `%2e%2e`, …) and empty
+///   segments (`//`) are removed from the path, so a path appended after a prefix cannot climb
+///   out of it;
 /// - in the path, every byte outside `A-Za-z0-9-_.~/` is percent-encoded, except existing
 ///   `%XX` escapes, which are kept (with uppercase hex);
 /// - in the query, each name and value is percent-decoded and re-encoded with only
