@@ -13,7 +13,7 @@ pub use skew::SkewCorrection;
 
 #[cfg(any(feature = "middleware", feature = "tower"))]
 pub(crate) use attempt::{body_hash, AfterBody, AfterResponse, Attempt};
-#[cfg(feature = "middleware")]
+#[cfg(any(feature = "middleware", feature = "tower"))]
 pub(crate) use diagnosis::error_type;
 #[cfg(any(feature = "middleware", feature = "tower"))]
 pub(crate) use skew::ClockOffset;

@@ -5,7 +5,8 @@ const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 use super::future::OacState;
 use super::{LayerError, OacFuture, OacLayer, SigningFuture, SigningLayer, SigningResponseBody};
 use crate::integration::{
-    body_hash, AfterBody, AfterResponse, Attempt, ClockOffset, SkewCorrection,
+    body_hash, error_type, AfterBody, AfterResponse, Attempt, ClockOffset, Diagnosis,
+    SkewCorrection,
 };
 use crate::limit::{declare_length, refuse_body_on_get_or_head};
 use crate::{Error, PayloadHash, PayloadLimit, SignableBody, Signer};
@@ -141,7 +142,7 @@ where
             let response = inner.call(request).await.map_err(LayerError::Inner)?;
             let status = response.status().as_u16();
             if attempt.after_response(status, response.headers()) == AfterResponse::Return {
-                return Ok(response.map(SigningResponseBody::passed));
+                return diagnosed(response).await;
             }
             let (parts, body) = response.into_parts();
             let bytes = body
@@ -151,10 +152,7 @@ where
                 .to_bytes();
             let verdict = attempt.after_body(status, &parts.headers, &bytes, retry.is_some());
             let (AfterBody::Resend, Some(mut retry)) = (verdict, retry) else {
-                return Ok(http::Response::from_parts(
-                    parts,
-                    SigningResponseBody::read(bytes),
-                ));
+                return Ok(with_diagnosis(parts, bytes));
             };
             sign(&attempt, &mut retry, &hash)
                 .await
@@ -163,9 +161,52 @@ where
                 .await
                 .map_err(LayerError::Inner)?;
             let response = inner.call(retry).await.map_err(LayerError::Inner)?;
-            Ok(response.map(SigningResponseBody::passed))
+            diagnosed(response).await
         })
     }
+}
+
+/// An error response with its [`Diagnosis`] as a response extension, as the reqwest middlewares
+/// do: Lambda's own answers (with `x-amzn-ErrorType`, small JSON) are read and passed on as the
+/// bytes read; the function's own error answers get [`Diagnosis::FromFunction`] unread.
+async fn diagnosed<ResB, E>(
+    response: http::Response<ResB>,
+) -> Result<http::Response<SigningResponseBody<ResB>>, LayerError<E>>
+where
+    ResB: Body,
+    ResB::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let status = response.status().as_u16();
+    if status < 400 {
+        return Ok(response.map(SigningResponseBody::passed));
+    }
+    if error_type(response.headers()).is_none() {
+        let mut response = response.map(SigningResponseBody::passed);
+        response
+            .extensions_mut()
+            .insert(Diagnosis::FromFunction { status });
+        return Ok(response);
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map_err(|e| LayerError::ResponseBody(e.into()))?
+        .to_bytes();
+    Ok(with_diagnosis(parts, bytes))
+}
+
+/// A response read into `bytes`, with its [`Diagnosis`] (if an error) as an extension.
+fn with_diagnosis<ResB>(
+    mut parts: http::response::Parts,
+    bytes: Bytes,
+) -> http::Response<SigningResponseBody<ResB>> {
+    if let Some(diagnosis) =
+        Diagnosis::from_response_parts(parts.status.as_u16(), &parts.headers, &bytes)
+    {
+        parts.extensions.insert(diagnosis);
+    }
+    http::Response::from_parts(parts, SigningResponseBody::read(bytes))
 }
 
 /// Signs `request` by the attempt's protocol (at the skew-corrected time).

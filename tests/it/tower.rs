@@ -480,3 +480,52 @@ fn logs_and_debug_output_hold_no_secret() {
     assert_no_secret("logs", &logs);
     assert!(!logs.contains(&signature), "{logs}");
 }
+
+#[tokio::test]
+async fn an_error_answer_carries_its_diagnosis_and_its_body() {
+    use lambda_url_signer::tower::Diagnosis;
+    let emu = emulator(|b| {
+        b.handler(|event: &lambda_url_emulator::InvokeEvent| {
+            if event.raw_path == "/mine" {
+                lambda_url_emulator::HandlerResponse::text(403, "the function says no")
+            } else {
+                lambda_url_emulator::HandlerResponse::text(200, "ok")
+            }
+        })
+    })
+    .await;
+    let url = function_url(&emu);
+    // Lambda's own refusal: a wrong secret.
+    let wrong = lambda_url_signer::Credentials::new(
+        support::credentials(true).access_key_id(),
+        "not-the-secret",
+        support::credentials(true)
+            .session_token()
+            .map(str::to_owned),
+        None,
+        "test",
+    );
+    let mut service = SigningLayer::new(lambda_url_signer::Signer::for_url(&url, wrong))
+        .layer(client::<Full<Bytes>>());
+    let request = http::Request::post(url.as_str()).body(full("x")).unwrap();
+    let response = send(&mut service, request).await.unwrap();
+    assert_eq!(response.status(), 403);
+    assert_eq!(
+        response.extensions().get::<Diagnosis>(),
+        Some(&Diagnosis::SignatureMismatch)
+    );
+    assert!(body_text(response)
+        .await
+        .contains("signature we calculated"));
+    // The function's own 403: accepted by Lambda, refused by the code; its body is not read.
+    let mut service = SigningLayer::new(signer()).layer(client::<Full<Bytes>>());
+    let request = http::Request::get(url.join("/mine").unwrap().as_str())
+        .body(full(""))
+        .unwrap();
+    let response = send(&mut service, request).await.unwrap();
+    assert_eq!(
+        response.extensions().get::<Diagnosis>(),
+        Some(&Diagnosis::FromFunction { status: 403 })
+    );
+    assert_eq!(body_text(response).await, "the function says no");
+}
