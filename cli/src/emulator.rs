@@ -93,7 +93,7 @@ pub struct Args {
     #[arg(
         long,
         value_name = "N",
-        default_value_t = 512,
+        default_value_t = 4096,
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     max_connections: u32,

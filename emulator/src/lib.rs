@@ -29,7 +29,7 @@
 //! |---|---|---|
 //! | [`record_limit`](EmulatorBuilder::record_limit) | 1,000 ([`DEFAULT_RECORD_LIMIT`]) | requests kept by [`Emulator::received`]: a ring, the oldest pushed out first |
 //! | [`record_body_limit`](EmulatorBuilder::record_body_limit) | 1 MiB ([`DEFAULT_RECORD_BODY_LIMIT`]) | body bytes kept per record ([`ReceivedRequest::body_len`] has the whole length) |
-//! | [`max_connections`](EmulatorBuilder::max_connections) | 512 per endpoint ([`DEFAULT_MAX_CONNECTIONS`]) | connections served at once, an idle kept-alive one included; more wait in the backlog |
+//! | [`max_connections`](EmulatorBuilder::max_connections) | 4,096 per endpoint ([`DEFAULT_MAX_CONNECTIONS`]) | connections served at once, an idle kept-alive one included; more wait in the backlog |
 //! | [`body_idle_timeout`](EmulatorBuilder::body_idle_timeout) | 10 s ([`DEFAULT_BODY_IDLE_TIMEOUT`]) | the pause between two pieces of a body, else 408 |
 //! | [`body_timeout`](EmulatorBuilder::body_timeout) | 60 s ([`DEFAULT_BODY_TIMEOUT`]) | a whole body, else 408 |
 //! | [`max_payload_bytes`](EmulatorBuilder::max_payload_bytes) | 6,291,456 ([`DEFAULT_MAX_PAYLOAD_BYTES`]) | a body held while a request is judged, else 413 |

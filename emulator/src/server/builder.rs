@@ -47,9 +47,9 @@ pub const DEFAULT_RECORD_BODY_LIMIT: usize = 1_048_576;
 /// `--max-connections`), twice the concurrency of the repository's load test.
 ///
 /// ```
-/// assert_eq!(lambda_url_emulator::DEFAULT_MAX_CONNECTIONS, 512);
+/// assert_eq!(lambda_url_emulator::DEFAULT_MAX_CONNECTIONS, 4096);
 /// ```
-pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 
 /// The default longest pause between two pieces of a request body: 10 seconds.
 ///
@@ -559,7 +559,7 @@ impl EmulatorBuilder {
     }
 
     /// How many connections each endpoint (the function URL, and the distribution) serves at
-    /// once (default [`DEFAULT_MAX_CONNECTIONS`], 512; at least 1). Further connections wait
+    /// once (default [`DEFAULT_MAX_CONNECTIONS`], 4,096; at least 1). Further connections wait
     /// in the listening socket's backlog until one ends; they are not refused. A kept-alive
     /// connection holds its slot while idle, until the client closes it or 30 seconds pass
     /// without a new request: give a client with a connection pool more slots than its pool.
