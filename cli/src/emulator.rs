@@ -40,6 +40,7 @@
 //! one line on stderr and exit with status 2; a failure to start (a port in use, no `node`, an
 //! edge handler that fails to load) prints one line and exits with status 1.
 
+use crate::deadlines::BodyDeadlines;
 use crate::signals::Stop;
 use lambda_url_emulator::{
     CloudFrontConfig, Emulator, EmulatorError, EmulatorIdentity, NodeTrigger, OacSigning,
@@ -49,7 +50,6 @@ use lambda_url_signer::permissions::cloudfront_permissions;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 const PROGRAM: &str = "lambda-url emulator";
 const ACCOUNT: &str = "123456789012";
@@ -103,22 +103,8 @@ pub struct Args {
     /// Keep at most BYTES of each recorded request's body
     #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
     record_body_limit: usize,
-    /// Answer 408 when a request body pauses longer than N seconds
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 10,
-        value_parser = clap::value_parser!(u64).range(1..)
-    )]
-    body_idle_timeout_secs: u64,
-    /// Answer 408 when a request body takes longer than N seconds in all
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 60,
-        value_parser = clap::value_parser!(u64).range(1..)
-    )]
-    body_timeout_secs: u64,
+    #[command(flatten)]
+    body_deadlines: BodyDeadlines,
 }
 
 /// Runs `lambda-url emulator`; the process's exit status.
@@ -206,8 +192,8 @@ async fn run(args: Args) -> ExitCode {
         .max_connections(usize::try_from(args.max_connections).unwrap_or(usize::MAX))
         .record_limit(args.record_limit)
         .record_body_limit(args.record_body_limit)
-        .body_idle_timeout(Duration::from_secs(args.body_idle_timeout_secs))
-        .body_timeout(Duration::from_secs(args.body_timeout_secs));
+        .body_idle_timeout(args.body_deadlines.idle())
+        .body_timeout(args.body_deadlines.total());
     if let Some(trigger) = trigger {
         builder = builder.origin_request_trigger(trigger);
     }

@@ -12,6 +12,7 @@
 // meant literally, not as HTML or links.
 #![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
 
+mod deadlines;
 mod describe;
 mod edge;
 mod emulator;

@@ -22,6 +22,7 @@ mod server;
 mod spool;
 mod strict_lf;
 
+use crate::deadlines::BodyDeadlines;
 use crate::describe::describe;
 use crate::target::{self, EnvRegion};
 use forward::{Proxy, Settings};
@@ -101,22 +102,8 @@ pub struct Args {
     /// carrying an Origin header is refused
     #[arg(long, value_name = "ORIGIN")]
     allow_origin: Vec<String>,
-    /// Answer 408 when a request body pauses longer than N seconds
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 10,
-        value_parser = clap::value_parser!(u64).range(1..)
-    )]
-    body_idle_timeout_secs: u64,
-    /// Answer 408 when a request body takes longer than N seconds in all
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 120,
-        value_parser = clap::value_parser!(u64).range(1..)
-    )]
-    body_timeout_secs: u64,
+    #[command(flatten)]
+    body_deadlines: BodyDeadlines,
     /// Request bodies held in memory at once take at most BYTES; past that they are spooled
     #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
     body_memory_bytes: usize,
@@ -199,8 +186,8 @@ async fn run(args: Args, env_region: Option<EnvRegion>) -> Result<(), Failure> {
         Settings {
             bodies: spool::Limits::new(
                 args.spool_threshold,
-                Duration::from_secs(args.body_idle_timeout_secs),
-                Duration::from_secs(args.body_timeout_secs),
+                args.body_deadlines.idle(),
+                args.body_deadlines.total(),
                 args.body_memory_bytes,
             ),
             timeout: Duration::from_secs(args.timeout_secs),
